@@ -1,0 +1,84 @@
+/// The agent's and the hook's configuration (design.md "Configuration"), every key with the
+/// contract's default.
+public struct Config: Equatable, Sendable {
+    public static let defaultPath = "/etc/danesync/danesync.yaml"
+
+    public struct PolicySource: Equatable, Sendable {
+        public enum Location: Equatable, Sendable {
+            case file(String)
+            case url(String)
+        }
+        public var location: Location
+        /// Extra request headers for `policy.url`, sorted by name.
+        public var urlHeaders: [String: String] = [:]
+        public var tlsCAFile: String? = nil
+    }
+
+    public struct DNS: Equatable, Sendable {
+        public var trustAnchorFile = "/usr/share/dns/root.key"
+        /// `ip[@port]`; empty means full recursion.
+        public var forwarders: [String] = []
+        public var unboundConf: String? = nil
+        public var requireDNSSEC = true
+        public var timeout: Duration = .seconds(5)
+    }
+
+    public struct Discovery: Equatable, Sendable {
+        public var tlsCAFile: String? = nil
+        /// `host:port` → `connect-host:port`, like curl's `--connect-to`.
+        public var connectTo: [String: String] = [:]
+        public var maxBytes = 65536
+        public var timeout: Duration = .seconds(10)
+    }
+
+    public struct Output: Equatable, Sendable {
+        public var dir = "/var/lib/danesync"
+    }
+
+    public struct Sync: Equatable, Sendable {
+        public var interval: Duration = .seconds(300)
+        /// Fraction of `interval` (0.1 for `10%`) by which each wait is randomly shortened or lengthened.
+        public var jitter = 0.1
+        public var concurrency = 32
+        public var grace: Duration = .seconds(3600)
+        public var onCAChange: String? = nil
+    }
+
+    public enum LiveCheck: String, Equatable, Sendable, CaseIterable {
+        case required
+        case ifAvailable = "if-available"
+        case off
+    }
+
+    public struct Verify: Equatable, Sendable {
+        public var liveCheck: LiveCheck = .required
+        public var timeout: Duration = .seconds(2)
+    }
+
+    public struct Metrics: Equatable, Sendable {
+        public var listen: String? = nil
+    }
+
+    public var policy: PolicySource
+    public var dns = DNS()
+    public var discovery = Discovery()
+    public var output = Output()
+    public var sync = Sync()
+    public var verify = Verify()
+    public var metrics = Metrics()
+
+    public init(policy: PolicySource) {
+        self.policy = policy
+    }
+
+    /// Output file names inside `output.dir` (design.md "Outputs").
+    public enum OutputFile {
+        public static let caPEM = "ca.pem"
+        public static let caDirectory = "ca.d"
+        public static let trustMap = "trustmap"
+        public static let status = "status.json"
+    }
+
+    public var trustMapPath: String { output.dir + "/" + OutputFile.trustMap }
+    public var statusPath: String { output.dir + "/" + OutputFile.status }
+}

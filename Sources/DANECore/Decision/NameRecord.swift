@@ -1,0 +1,69 @@
+/// A name's state across passes, as `status.json` keeps it, and the grace rule
+/// (design.md `sync.grace`): through SERVFAIL, timeouts and fetch failures the last-good
+/// entry stays published for `grace`, marked `stale`; withdrawn, bogus and insecure drop it
+/// at once.
+public struct NameRecord: Equatable, Sendable {
+    public enum State: String, Equatable, Sendable {
+        case ok, stale, withdrawn, bogus, insecure, error
+    }
+
+    public var name: DeviceName
+    public var state: State
+    /// What is published for the name (empty unless ok or stale).
+    public var hashes: [String]
+    public var pins: [TLSARecord]
+    public var caFingerprints: [String]
+    /// Unix seconds since the name has been in `state`.
+    public var since: Int64
+    /// Unix seconds of the last pass that found the name ok.
+    public var lastOK: Int64?
+    public var lastError: String?
+
+    public init(
+        name: DeviceName, state: State, hashes: [String] = [], pins: [TLSARecord] = [], caFingerprints: [String] = [],
+        since: Int64, lastOK: Int64? = nil, lastError: String? = nil
+    ) {
+        self.name = name
+        self.state = state
+        self.hashes = hashes
+        self.pins = pins
+        self.caFingerprints = caFingerprints
+        self.since = since
+        self.lastOK = lastOK
+        self.lastError = lastError
+    }
+
+    /// Whether the name belongs in the trust map.
+    public var isPublished: Bool { state == .ok || state == .stale }
+
+    /// The record after a pass that concluded `outcome` at `now`.
+    public static func advance(
+        _ previous: NameRecord?, name: DeviceName, outcome: NameOutcome, now: Int64, grace: Int64
+    ) -> NameRecord {
+        func since(_ state: State) -> Int64 {
+            guard let previous, previous.state == state else { return now }
+            return previous.since
+        }
+        switch outcome {
+        case .ok(let accepted):
+            return NameRecord(
+                name: name, state: .ok, hashes: accepted.hashes, pins: accepted.pins,
+                caFingerprints: accepted.caFingerprints, since: since(.ok), lastOK: now)
+        case .error(let why):
+            if let previous, previous.isPublished, let lastOK = previous.lastOK, now - lastOK <= grace {
+                var stale = previous
+                stale.state = .stale
+                stale.since = since(.stale)
+                stale.lastError = why
+                return stale
+            }
+            return NameRecord(name: name, state: .error, since: since(.error), lastOK: previous?.lastOK, lastError: why)
+        case .withdrawn(let why):
+            return NameRecord(name: name, state: .withdrawn, since: since(.withdrawn), lastOK: previous?.lastOK, lastError: why)
+        case .bogus(let why):
+            return NameRecord(name: name, state: .bogus, since: since(.bogus), lastOK: previous?.lastOK, lastError: why)
+        case .insecure(let why):
+            return NameRecord(name: name, state: .insecure, since: since(.insecure), lastOK: previous?.lastOK, lastError: why)
+        }
+    }
+}

@@ -1,0 +1,89 @@
+/// The trust map file, designed for its reader: `daneverify` starts once per authentication,
+/// maps the file, and looks up one or two keys by binary search without parsing the rest.
+///
+/// ```
+/// danesync-trustmap/1 generated=<unix seconds> entries=<n> body=<octets> fnv=<16 hex>\n
+/// <network>\t<name>\t<sha256,…>\t<pin,…>\t<16 hex>\n        (sorted by network, then name)
+/// ```
+/// - `network` is the SSID with octets below 0x21, 0x7f and `%` percent-encoded, or `*`.
+/// - each line ends with the FNV-1a-64 of the text before its last tab, so a line the reader
+///   lands on is checked before it is believed; the header's `body` length catches truncation
+///   and its `fnv` (over the whole body) lets the writer and `danesync status` check everything.
+/// - empty hash or pin lists are written as `-`.
+public enum TrustMapFormat {
+    public static let magic = "danesync-trustmap/1"
+
+    /// FNV-1a 64-bit: a cheap integrity check against truncation and corruption, not an
+    /// authenticator (the file is written by root-owned danesync into a directory it owns).
+    public static func fnv1a<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    public static func hex64(_ value: UInt64) -> String {
+        var bytes: [UInt8] = []
+        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        return Hex.encode(bytes)
+    }
+
+    /// The encoded network field: octets below 0x21, 0x7f and `%` become `%XX`.
+    public static func encodeNetwork(_ network: String) -> [UInt8] {
+        var out: [UInt8] = []
+        for byte in network.utf8 {
+            if byte < 0x21 || byte == 0x7f || byte == UInt8(ascii: "%") {
+                out.append(UInt8(ascii: "%"))
+                out.append(contentsOf: Hex.encode([byte]).uppercased().utf8)
+            } else {
+                out.append(byte)
+            }
+        }
+        return out
+    }
+
+    public static func decodeNetwork(_ field: ArraySlice<UInt8>) -> String? {
+        var out: [UInt8] = []
+        var index = field.startIndex
+        while index < field.endIndex {
+            if field[index] == UInt8(ascii: "%") {
+                guard index + 2 < field.endIndex,
+                    let decoded = Hex.decode(String(decoding: field[(index + 1)...(index + 2)], as: UTF8.self))
+                else { return nil }
+                out.append(decoded[0])
+                index += 3
+            } else {
+                out.append(field[index])
+                index += 1
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The sort key of a line: encoded network, tab, name.
+    public static func key(network: String, name: DeviceName) -> [UInt8] {
+        encodeNetwork(network) + [0x09] + Array(name.text.utf8)
+    }
+}
+
+/// Why a trust map cannot be used. Every case makes `daneverify` reject (exit 10).
+public enum TrustMapError: Error, Equatable, Sendable, CustomStringConvertible {
+    case badHeader(String)
+    case truncated(expected: Int, found: Int)
+    case corruptLine(offset: Int)
+    case checksumMismatch
+    case unsorted(offset: Int)
+
+    public var description: String {
+        switch self {
+        case .badHeader(let why): return "trust map header is invalid: \(why)"
+        case .truncated(let expected, let found):
+            return "trust map is truncated or padded: header says \(expected) octets, file has \(found)"
+        case .corruptLine(let offset): return "trust map line at octet \(offset) fails its checksum"
+        case .checksumMismatch: return "trust map body fails its checksum"
+        case .unsorted(let offset): return "trust map is not sorted at octet \(offset)"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// Looks entries up in a trust map held in memory (typically a memory map) without parsing
+/// more than the header and the lines a binary search visits.
+public struct TrustMapReader: @unchecked Sendable {
+    private let bytes: UnsafeRawBufferPointer
+    private let bodyStart: Int
+    public let generated: Int64
+    public let entryCount: Int
+    private let bodyChecksum: UInt64
+
+    /// Checks the header and that the body has exactly the length the header promises.
+    /// `bytes` must outlive the reader.
+    public init(bytes: UnsafeRawBufferPointer) throws(TrustMapError) {
+        self.bytes = bytes
+        guard let newline = bytes.prefix(512).firstIndex(of: 0x0a) else {
+            throw .badHeader("no header line")
+        }
+        let header = String(decoding: bytes[0..<newline], as: UTF8.self)
+        let fields = header.split(separator: " ")
+        guard fields.first.map(String.init) == TrustMapFormat.magic else {
+            throw .badHeader("expected \"\(TrustMapFormat.magic)\"")
+        }
+        var values: [Substring: Substring] = [:]
+        for field in fields.dropFirst() {
+            let parts = field.split(separator: "=", maxSplits: 1)
+            guard parts.count == 2 else { throw .badHeader("field \"\(field)\"") }
+            values[parts[0]] = parts[1]
+        }
+        guard let generated = values["generated"].flatMap({ Int64($0) }),
+            let entries = values["entries"].flatMap({ Int($0) }),
+            let body = values["body"].flatMap({ Int($0) }),
+            let fnv = values["fnv"].flatMap({ UInt64($0, radix: 16) })
+        else { throw .badHeader("missing generated, entries, body or fnv") }
+        self.bodyStart = newline + 1
+        guard bytes.count - bodyStart == body else {
+            throw .truncated(expected: bodyStart + body, found: bytes.count)
+        }
+        guard body == 0 || bytes[bytes.count - 1] == 0x0a else { throw .truncated(expected: bodyStart + body, found: bytes.count) }
+        self.generated = generated
+        self.entryCount = entries
+        self.bodyChecksum = fnv
+    }
+
+    /// The entry for (network, name), or `nil`. A line that fails its checksum throws.
+    public func lookup(network: String, name: DeviceName) throws(TrustMapError) -> TrustMapEntry? {
+        let key = TrustMapFormat.key(network: network, name: name)
+        var low = bodyStart
+        var high = bytes.count
+        // Invariant: every line starting before `low` sorts before key; the line starting at
+        // `high` (or end of file) sorts after it.
+        while low < high {
+            let mid = lineStart(atOrBefore: low + (high - low) / 2, floor: low)
+            let end = lineEnd(from: mid)
+            let lineKey = keyOfLine(mid, end)
+            if lineKey.elementsEqual(key) {
+                return try parseLine(from: mid, to: end)
+            }
+            if lineKey.lexicographicallyPrecedes(key) {
+                low = end + 1
+            } else {
+                high = mid
+            }
+        }
+        return nil
+    }
+
+    /// Checks the whole body: the header checksum, every line's checksum, and sort order.
+    public func validateAll() throws(TrustMapError) -> [TrustMapEntry] {
+        guard TrustMapFormat.fnv1a(bytes[bodyStart...]) == bodyChecksum else { throw .checksumMismatch }
+        var entries: [TrustMapEntry] = []
+        var offset = bodyStart
+        var previous: ArraySlice<UInt8>? = nil
+        while offset < bytes.count {
+            let end = lineEnd(from: offset)
+            let key = keyOfLine(offset, end)
+            if let previous, !previous.lexicographicallyPrecedes(key) { throw .unsorted(offset: offset) }
+            previous = key
+            entries.append(try parseLine(from: offset, to: end))
+            offset = end + 1
+        }
+        guard entries.count == entryCount else { throw .badHeader("header says \(entryCount) entries, body has \(entries.count)") }
+        return entries
+    }
+
+    private func lineStart(atOrBefore offset: Int, floor: Int) -> Int {
+        var index = offset
+        while index > floor && bytes[index - 1] != 0x0a { index -= 1 }
+        return index
+    }
+
+    private func lineEnd(from offset: Int) -> Int {
+        var index = offset
+        while index < bytes.count && bytes[index] != 0x0a { index += 1 }
+        return index
+    }
+
+    /// The line's bytes up to its second tab (network, tab, name).
+    private func keyOfLine(_ start: Int, _ end: Int) -> ArraySlice<UInt8> {
+        var tabs = 0
+        var index = start
+        while index < end {
+            if bytes[index] == 0x09 {
+                tabs += 1
+                if tabs == 2 { break }
+            }
+            index += 1
+        }
+        return ArraySlice(bytes[start..<index])
+    }
+
+    private func parseLine(from start: Int, to end: Int) throws(TrustMapError) -> TrustMapEntry {
+        let line = Array(bytes[start..<end])
+        let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
+        guard fields.count == 5, let lastTab = line.lastIndex(of: 0x09),
+            TrustMapFormat.hex64(TrustMapFormat.fnv1a(line[..<lastTab])) == String(decoding: fields[4], as: UTF8.self),
+            let network = TrustMapFormat.decodeNetwork(fields[0]),
+            let name = try? DeviceName(String(decoding: fields[1], as: UTF8.self))
+        else { throw .corruptLine(offset: start) }
+        let hashesText = String(decoding: fields[2], as: UTF8.self)
+        let pinsText = String(decoding: fields[3], as: UTF8.self)
+        let hashes = hashesText == "-" ? [] : hashesText.split(separator: ",").map(String.init)
+        var pins: [TLSARecord] = []
+        if pinsText != "-" {
+            for text in pinsText.split(separator: ",") {
+                guard let pin = try? TLSARecord(presentation: String(text)) else { throw .corruptLine(offset: start) }
+                pins.append(pin)
+            }
+        }
+        return TrustMapEntry(network: network, name: name, hashes: hashes, pins: pins)
+    }
+}

@@ -1,0 +1,121 @@
+import CUnbound
+import DANECore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Builds a libunbound context (`ub_ctx`) from the `dns:` section of the configuration.
+///
+/// Order matters: options are only accepted before the first query finalizes the context.
+/// `unbound_conf` is loaded first so that the explicit settings (forwarders, trust anchor)
+/// add to it rather than being overridden by it.
+enum UnboundContext {
+    /// Settings that only the long-running resolver needs; the one-shot hook keeps libunbound's
+    /// defaults.
+    struct Tuning {
+        /// libunbound's `num-queries-per-thread` and `outgoing-range`: the worker thread must
+        /// accept at least as many queries as the resolver puts in flight, or it jostles some out.
+        var queriesInFlight: Int
+    }
+
+    /// A configured context in threaded async mode (`ub_ctx_async(ctx, 1)`): one libunbound
+    /// worker thread does the resolving, results arrive on `ub_fd`. Without it libunbound would
+    /// fork a process for async queries.
+    static func make(dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) -> OpaquePointer {
+        // Check the files first: libunbound reads them only when the first query is made.
+        try checkTrustAnchorFile(dns.trustAnchorFile)
+        if let conf = dns.unboundConf {
+            do { _ = try readFile(conf) } catch { throw .unboundConfUnreadable(path: conf, reason: error.reason) }
+        }
+
+        guard let ctx = ub_ctx_create() else { throw .contextCreationFailed }
+        do {
+            try configure(ctx, dns: dns, tuning: tuning)
+        } catch {
+            ub_ctx_delete(ctx)
+            throw error
+        }
+        return ctx
+    }
+
+    private static func configure(_ ctx: OpaquePointer, dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) {
+        let threaded = ub_ctx_async(ctx, 1)
+        guard threaded == 0 else { throw .eventLoopFailed(reason: "ub_ctx_async: \(unboundErrorText(threaded))") }
+
+        if let conf = dns.unboundConf {
+            let status = ub_ctx_config(ctx, conf)
+            guard status == 0 else { throw .unboundConfRejected(path: conf, reason: unboundErrorText(status)) }
+        }
+        if !dns.forwarders.isEmpty {
+            // Forwarders are given explicitly, loopback ones included (a local knot, dnsdist,
+            // systemd-resolved …): unbound's default refuses to query 127.0.0.0/8 and ::1.
+            try setOption(ctx, "do-not-query-localhost:", "no")
+            for forwarder in dns.forwarders {
+                // ub_ctx_set_fwd reads `ip@port` itself, as unbound.conf's forward-addr does.
+                let status = ub_ctx_set_fwd(ctx, forwarder)
+                guard status == 0 else { throw .forwarderRejected(forwarder, reason: unboundErrorText(status)) }
+            }
+        }
+        if let tuning {
+            let queries = max(1024, tuning.queriesInFlight)
+            try setOption(ctx, "num-queries-per-thread:", String(queries))
+            try setOption(ctx, "outgoing-range:", String(max(4096, 2 * queries)))
+        }
+        let status = ub_ctx_add_ta_file(ctx, dns.trustAnchorFile)
+        guard status == 0 else {
+            throw .trustAnchorRejected(path: dns.trustAnchorFile, reason: unboundErrorText(status))
+        }
+    }
+
+    private static func setOption(_ ctx: OpaquePointer, _ option: String, _ value: String) throws(ResolverSetupError) {
+        let status = ub_ctx_set_option(ctx, option, value)
+        guard status == 0 else { throw .optionRejected(option: option, value: value, reason: unboundErrorText(status)) }
+    }
+
+    /// The trust anchor file must be readable and hold at least one record line: a file with
+    /// only comments would leave every answer `insecure` without a word (RFC 4035 §4.3).
+    static func checkTrustAnchorFile(_ path: String) throws(ResolverSetupError) {
+        let bytes: [UInt8]
+        do { bytes = try readFile(path) } catch { throw .trustAnchorUnreadable(path: path, reason: error.reason) }
+        let hasRecord = bytes.split(separator: UInt8(ascii: "\n")).contains { line in
+            guard let first = line.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") })
+            else { return false }
+            return first != UInt8(ascii: ";") && first != UInt8(ascii: "#")
+        }
+        guard hasRecord else { throw .trustAnchorEmpty(path: path) }
+    }
+
+    struct FileError: Error {
+        var reason: String
+    }
+
+    /// The whole of a regular file (configuration-sized files only).
+    static func readFile(_ path: String) throws(FileError) -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw FileError(reason: systemErrorText()) }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw FileError(reason: systemErrorText()) }
+        guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError(reason: "not a regular file") }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw FileError(reason: systemErrorText())
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+        }
+    }
+}
+
+/// libunbound's text for one of its error codes (`ub_strerror`).
+func unboundErrorText(_ code: Int32) -> String {
+    guard let text = ub_strerror(code) else { return "libunbound error \(code)" }
+    return String(cString: text)
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import DANECore
+import DANESync
+
+@main
+struct Danesync: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "danesync",
+        abstract: "Publish DANE-bound device trust for FreeRADIUS EAP-TLS.",
+        discussion: """
+            Reads a policy of device names per network, looks up each name's TLSA records with \
+            local DNSSEC validation, discovers and checks each certificate's CA chain over HTTPS, \
+            and publishes ca.pem, ca.d/, the trust map and status.json in output.dir.
+            """,
+        subcommands: [Run.self, Once.self, Check.self, Lookup.self, Status.self]
+    )
+}
+
+/// `--config FILE`, shared by every subcommand.
+struct ConfigOption: ParsableArguments {
+    @Option(name: .long, help: "Configuration file.")
+    var config: String = Config.defaultPath
+}
+
+/// Runs a command body; a ``Loaded/Failure`` becomes one stderr line per problem and exit 2.
+func exitingOnFailure<T>(_ body: () async throws -> T) async throws -> T {
+    do {
+        return try await body()
+    } catch let failure as Loaded.Failure {
+        for line in failure.lines { printError("danesync: \(line)") }
+        throw ExitCode(2)
+    }
+}
+
+func printError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

@@ -1,0 +1,88 @@
+import DANECore
+import DANEDigest
+import DANEResolve
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// daneverify: the FreeRADIUS EAP-TLS verify hook. Every path that is not a clean accept
+/// rejects (design.md "Fail closed"); exactly one line goes to stdout.
+func verify(_ arguments: Arguments) -> VerifyVerdict {
+    let config: Config
+    do {
+        let text = try FileBytes.read(arguments.config, limit: 1 << 20)
+        config = try ConfigParser.parse(String(decoding: text, as: UTF8.self))
+    } catch let error as ConfigError {
+        return .reject(.usage, "config \(arguments.config): \(error.problems.joined(separator: "; "))")
+    } catch {
+        return .reject(.usage, "cannot read config \(arguments.config): \(error)")
+    }
+
+    let certificate: CertificateBinding
+    do {
+        let bytes = try FileBytes.read(arguments.cert, limit: 1 << 20)
+        guard let first = try PEM.certificates(in: bytes).first else { throw CertificateInputError.noCertificate }
+        certificate = try CertificateBinding(der: first)
+    } catch let error as FileBytes.Failure {
+        return .reject(.certificate, "cannot read certificate file: \(error)")
+    } catch {
+        return .reject(.certificate, "certificate file: \(error)")
+    }
+
+    let name: DeviceName
+    do {
+        name = try DeviceName(arguments.identity)
+    } catch {
+        return .reject(.notAllowed, "identity \"\(VerifyText.shown(arguments.identity))\" is not a device name: \(error)")
+    }
+    let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
+
+    let admittedNetwork: String
+    do {
+        let map = try MappedFile(path: config.trustMapPath)
+        let reader = try TrustMapReader(bytes: map.bytes)
+        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name) }
+        let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
+        switch VerifyDecision.checkTrustMap(
+            name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
+        {
+        case .success(let network): admittedNetwork = network
+        case .failure(let verdict): return verdict
+        }
+        withExtendedLifetime(map) {}
+    } catch let error as FileBytes.Failure {
+        return .reject(.trustMap, "cannot read trust map \(config.trustMapPath): \(error)")
+    } catch {
+        return .reject(.trustMap, "\(config.trustMapPath): \(error)")
+    }
+
+    if config.verify.liveCheck == .off {
+        return .accept(name, network: admittedNetwork, hash: certificate.hashHex)
+    }
+    let timeout = min(config.verify.timeout, config.dns.timeout)
+    let answer: TLSAAnswer
+    do {
+        answer = try UnboundResolver.lookupOnce(name, dns: config.dns, timeout: timeout)
+    } catch {
+        return .reject(.usage, "resolver setup: \(error)")
+    }
+    return VerifyDecision.checkLive(
+        answer: answer, certificate: certificate, mode: config.verify.liveCheck,
+        requireDNSSEC: config.dns.requireDNSSEC, admitted: (name, admittedNetwork))
+}
+
+let verdict: VerifyVerdict
+switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
+case .help:
+    print(Arguments.usage)
+    exit(0)
+case .invalid(let why):
+    verdict = .reject(.usage, why)
+    fputs("daneverify: \(why)\n\(Arguments.usage)\n", stderr)
+case .run(let arguments):
+    verdict = verify(arguments)
+}
+print(verdict.line)
+if let note = verdict.note { fputs("daneverify: \(note)\n", stderr) }
+exit(verdict.code.rawValue)

@@ -1,0 +1,49 @@
+import Foundation
+
+/// The local lab (knot + nginx, see scripts/lab/): started once per test process unless
+/// `DANESYNC_LAB` names a directory where `scripts/lab/up.sh` already ran.
+enum Lab {
+    static let repository: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url
+    }()
+
+    /// The lab directory (LABDIR of the scripts), brought up on first use.
+    static let directory: URL = {
+        if let dir = ProcessInfo.processInfo.environment["DANESYNC_LAB"], !dir.isEmpty {
+            return URL(fileURLWithPath: dir)
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("danesync-lab-\(getpid())")
+        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let status = script("up.sh", dir.path)
+        precondition(status == 0, "scripts/lab/up.sh failed (\(status))")
+        atexit {
+            _ = Lab.script("down.sh", Lab.directory.path)
+        }
+        return dir
+    }()
+
+    @discardableResult
+    static func script(_ name: String, _ arguments: String...) -> Int32 {
+        let process = Process()
+        process.executableURL = repository.appendingPathComponent("scripts/lab/\(name)")
+        process.arguments = arguments
+        try! process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A variable from one of the lab's env files (`dns/dns.env`, `https/https.env`).
+    static func env(_ file: String, _ key: String) -> String {
+        let text = try! String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+        for line in text.split(separator: "\n") where line.hasPrefix(key + "=") {
+            return String(line.dropFirst(key.count + 1)).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
+        fatalError("\(key) not in \(file)")
+    }
+
+    static func path(_ relative: String) -> String { directory.appendingPathComponent(relative).path }
+}

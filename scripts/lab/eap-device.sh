@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# EAP-TLS as a device against the lab FreeRADIUS (scripts/lab/radius.sh), with eapol_test.
+#
+#   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13]
+#
+# Identity (User-Name) NAME; client certificate LABDIR/pki/devices/NAME.pem + .key unless
+# --cert/--key; the RADIUS server is checked against LABDIR/pki/ca/web-ca.pem;
+# Called-Station-Id "AA-BB-CC-DD-EE-FF:<SSID>" (default SSID corp-iot; --ssid "" sends no SSID
+# part, i.e. "AA-BB-CC-DD-EE-FF"). --tls13 lets the supplicant use TLS 1.3 (eapol_test 2.10
+# disables it by default).
+# Full eapol_test output: LABDIR/radius/eapol-NAME.log. Prints SUCCESS (exit 0) or FAILURE (exit 1);
+# a usage or setup problem prints one line to stderr and exits 2.
+set -euo pipefail
+
+die() { echo "eap-device.sh: $*" >&2; exit 2; }
+
+[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13]"
+LABDIR=$1 NAME=$2
+shift 2
+SSID=corp-iot CERT='' KEY='' TLS13=0
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        --ssid) [[ $# -ge 2 ]] || die "--ssid needs a value"; SSID=$2; shift 2 ;;
+        --cert) [[ $# -ge 2 ]] || die "--cert needs a value"; CERT=$2; shift 2 ;;
+        --key)  [[ $# -ge 2 ]] || die "--key needs a value"; KEY=$2; shift 2 ;;
+        --tls13) TLS13=1; shift ;;
+        *) die "unknown argument: $1" ;;
+    esac
+done
+
+[[ -d $LABDIR ]] || die "no such lab dir: $LABDIR"
+LABDIR=$(cd "$LABDIR" && pwd)
+RDIR=$LABDIR/radius
+ENVFILE=$RDIR/radius.env
+[[ -f $ENVFILE ]] || die "missing $ENVFILE (run radius.sh start first)"
+RADIUS_PORT=$(sed -n 's/^RADIUS_PORT=//p' "$ENVFILE")
+RADIUS_SECRET=$(sed -n 's/^RADIUS_SECRET=//p' "$ENVFILE")
+[[ -n $RADIUS_PORT && -n $RADIUS_SECRET ]] || die "bad $ENVFILE"
+
+CERT=${CERT:-$LABDIR/pki/devices/$NAME.pem}
+KEY=${KEY:-$LABDIR/pki/devices/$NAME.key}
+CA=$LABDIR/pki/ca/web-ca.pem
+for f in "$CERT" "$KEY" "$CA"; do
+    [[ -r $f ]] || die "cannot read $f"
+done
+
+# wpa_supplicant config strings are "…" with no escapes: refuse what would break them.
+for v in "$NAME" "$CERT" "$KEY" "$CA"; do
+    [[ $v != *'"'* && $v != *$'\n'* ]] || die "double quotes/newlines not supported: $v"
+done
+
+# File names: keep the NAME readable but safe.
+SAFE=$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9._-' '_')
+LOG=$RDIR/eapol-$SAFE.log
+CONF=$RDIR/eapol-$SAFE.conf
+
+PHASE1=
+[[ $TLS13 == 1 ]] && PHASE1='	phase1="tls_disable_tlsv1_3=0"'
+cat >"$CONF" <<EOF
+network={
+	key_mgmt=WPA-EAP
+	eap=TLS
+	identity="$NAME"
+	ca_cert="$CA"
+	client_cert="$CERT"
+	private_key="$KEY"
+	eapol_flags=0
+$PHASE1
+}
+EOF
+
+CSID="AA-BB-CC-DD-EE-FF${SSID:+:$SSID}"
+set +e
+eapol_test -c "$CONF" -a 127.0.0.1 -p "$RADIUS_PORT" -s "$RADIUS_SECRET" -t 15 \
+    -N "30:s:$CSID" >"$LOG" 2>&1 </dev/null
+set -e
+
+if [[ $(tail -n 1 "$LOG") == SUCCESS ]]; then
+    echo SUCCESS
+    exit 0
+fi
+echo FAILURE
+exit 1

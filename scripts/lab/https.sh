@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# nginx CA host on 127.0.0.1 (TLS with pki/web/server.pem): serves
+# https://<authority-host>/.well-known/ca/<SKI aa-bb-…>.pem for the lab's CAs, plus the faults
+# under device.example.com (wrong SKI, 404, garbage, > 100 kB, 302 redirect to http).
+# Usage: https.sh start LABDIR | stop LABDIR | refresh LABDIR (rebuild docroot, e.g. after gen-zone)
+# Writes LABDIR/https/https.env (HTTPS_PORT=…); pid file LABDIR/https/nginx.pid.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[[ $# -eq 2 ]] || die "usage: https.sh start|stop|refresh LABDIR"
+CMD=$1
+mkdir -p "$2"
+LAB=$(cd "$2" && pwd)
+H=$LAB/https
+C=$LAB/pki/ca
+HOSTS=(device.example.com device.example.org device.example.net device.example.edu device.bench.example.com)
+
+# publish HOST CA… : put each existing CA at HOST's /.well-known/ca/<its SKI>.pem
+publish() {
+  local host=$1 ca dir
+  dir=$H/www.tmp/$host/.well-known/ca
+  mkdir -p "$dir"
+  shift
+  for ca in "$@"; do
+    [[ -s $C/$ca.pem ]] && cp "$C/$ca.pem" "$dir/$(ski "$C/$ca.pem").pem"
+  done
+  return 0
+}
+
+build_docroot() {
+  local bench=(bench-int-1 bench-int-2 bench-int-3) dir
+  rm -rf "$H/www.tmp"
+  publish device.example.com root int "${bench[@]}"
+  publish device.example.org org2-root
+  publish device.example.net root int
+  publish device.example.edu root int
+  publish device.bench.example.com root int "${bench[@]}"
+  dir=$H/www.tmp/device.example.com/.well-known/ca
+  cp "$C/rogue-root.pem" "$dir/$(ski "$C/fault-wrongski.pem").pem"   # SKI mismatch
+  printf 'this is not a certificate\n<html><body>oops</body></html>\n' >"$dir/$(ski "$C/fault-garbage.pem").pem"
+  { for i in $(seq 3200); do printf '# padding line %05d ..........................................\n' "$i"; done
+    cat "$C/fault-oversize.pem"; } >"$dir/$(ski "$C/fault-oversize.pem").pem"   # ~ 210 kB
+  # fault-404: nothing published; fault-redirect: answered by nginx.conf with a 302
+  rm -rf "$H/www"
+  mv "$H/www.tmp" "$H/www"
+}
+
+write_conf() {
+  local port=$1 host redirect
+  redirect=/.well-known/ca/$(ski "$C/fault-redirect.pem").pem
+  {
+    [[ $EUID -eq 0 ]] && echo 'user root;'
+    echo "worker_processes 1;"
+    echo "pid $H/nginx.pid;"
+    echo "error_log $H/error.log;"
+    echo "events { worker_connections 64; }"
+    echo "http {"
+    echo "  access_log $H/access.log;"
+    for t in client_body proxy fastcgi uwsgi scgi; do echo "  ${t}_temp_path $H/tmp/$t;"; done
+    echo "  types { application/x-pem-file pem; }"
+    echo "  ssl_certificate $LAB/pki/web/server.pem;"
+    echo "  ssl_certificate_key $LAB/pki/web/server.key;"
+    echo "  server { listen 127.0.0.1:$port ssl default_server; return 404; }"
+    for host in "${HOSTS[@]}"; do
+      echo "  server {"
+      echo "    listen 127.0.0.1:$port ssl;"
+      echo "    server_name $host;"
+      echo "    root $H/www/$host;"
+      [[ $host == device.example.com ]] &&
+        echo "    location = $redirect { return 302 http://device.example.com$redirect; }"
+      echo "  }"
+    done
+    echo "}"
+  } >"$H/nginx.conf"
+}
+
+start() {
+  pid_alive "$H/nginx.pid" && return 0
+  [[ -s $LAB/pki/pki.env ]] || "$LAB_BIN/pki.sh" "$LAB/pki"
+  mkdir -p "$H/tmp"
+  build_docroot
+  local port pid url
+  port=$(free_port)
+  write_conf "$port"
+  echo "HTTPS_PORT=$port" >"$H/https.env"
+  rm -f "$H/nginx.pid"
+  setsid nginx -e "$H/error.log" -p "$H/" -c "$H/nginx.conf" -g 'daemon off;' </dev/null >>"$H/nginx.out" 2>&1 &
+  pid=$!
+  url=https://device.example.com/.well-known/ca/$(ski "$C/int.pem").pem
+  for _ in $(seq 100); do
+    [[ -s $H/nginx.pid ]] && curl -fso /dev/null --cacert "$C/web-ca.pem" \
+      --connect-to "device.example.com:443:127.0.0.1:$port" "$url" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill "$pid" 2>/dev/null || true
+  rm -f "$H/nginx.pid"
+  die "nginx did not come up on 127.0.0.1:$port (see $H/error.log)"
+}
+
+case $CMD in
+  start)   start ;;
+  stop)    stop_pid "$H/nginx.pid" ;;
+  refresh) build_docroot ;;
+  *)       die "usage: https.sh start|stop|refresh LABDIR" ;;
+esac

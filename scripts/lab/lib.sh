@@ -1,0 +1,52 @@
+# shellcheck shell=bash
+# Shared helpers for the lab scripts. Source it: . "$(dirname "$0")/lib.sh"
+# Provides: die, free_port, key_id, aki, ski, cert_der_hex, spki_sha256, pid_alive, stop_pid.
+
+# shellcheck disable=SC2034  # used by the scripts that source this
+LAB_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+die() { echo "$(basename "$0"): $*" >&2; exit 1; }
+
+# free_port: print a random high TCP+UDP port nobody on this host listens on.
+free_port() {
+  local port used
+  used=$(ss -Hlntu | awk '{n=split($5,a,":"); print a[n]}')
+  for _ in $(seq 50); do
+    port=$(( 20000 + RANDOM % 40000 ))
+    grep -qx "$port" <<<"$used" || { echo "$port"; return 0; }
+  done
+  die "no free port found"
+}
+
+# key_id CERT "Authority|Subject": the key identifier as lowercase hex bytes joined by '-'.
+key_id() {
+  openssl x509 -in "$1" -noout -ext "${2,}KeyIdentifier" 2>/dev/null |
+    awk -v want="$2" '/Key Identifier/ { getline; gsub(/^ *(keyid:)?/, ""); gsub(/:/, "-");
+                       print tolower($0); found=1; exit } END { exit !found }' ||
+    die "$1 has no $2 Key Identifier"
+}
+aki() { key_id "$1" Authority; }
+ski() { key_id "$1" Subject; }
+
+# cert_der_hex CERT: the certificate DER as one uppercase hex string (TLSA x 0 0 data).
+cert_der_hex() { openssl x509 -in "$1" -outform DER | od -An -v -tx1 | tr -d ' \n' | tr a-f A-F; }
+
+# spki_sha256 CERT: SHA-256 of the SubjectPublicKeyInfo DER (TLSA x 1 1 data).
+spki_sha256() {
+  openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
+    openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stop_pid PIDFILE: TERM the recorded process, wait up to 5 s, then remove the pid file.
+stop_pid() {
+  local pid
+  [[ -s $1 ]] || { rm -f "$1"; return 0; }
+  pid=$(cat "$1")
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  fi
+  rm -f "$1"
+}
