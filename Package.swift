@@ -56,7 +56,9 @@ let package = Package(
         .executableTarget(
             name: "danesync",
             dependencies: [
-                "DANESync",
+                "DANESync", "DANECertify", "DANEDiscover", "DANEResolve", "DANEPublish",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
@@ -64,6 +66,7 @@ let package = Package(
             dependencies: ["DANECore", "DANEDigest", "DANEResolve"],
             linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
 
+        .executableTarget(name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
         .testTarget(name: "DANECoreTests", dependencies: ["DANECore"]),
         .testTarget(name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore"]),
         .testTarget(

@@ -56,6 +56,8 @@ final class UnboundEventLoop: @unchecked Sendable {
     private var submissions: [(DeviceName, Continuation)] = []
     private var submissionsHead = 0
     private var stopping = false
+    /// Set once the loop has ended; later submissions are answered with it at once.
+    private var ended: String?
 
     // Loop thread only.
     private var inFlight = 0
@@ -71,17 +73,26 @@ final class UnboundEventLoop: @unchecked Sendable {
 
     /// Queues a lookup; its continuation is resumed exactly once from the loop thread.
     func submit(_ name: DeviceName, _ continuation: Continuation) {
-        let wasIdle = lock.withLock {
+        var refusal: String?
+        let wasIdle = lock.withLock { () -> Bool in
+            if let ended {
+                refusal = ended
+                return false
+            }
             let wasEmpty = submissionsHead == submissions.count
             submissions.append((name, continuation))
             return wasEmpty
+        }
+        if let ended = refusal {
+            continuation.resume(returning: TLSAAnswer(name: name, result: .failed(ended)))
+            return
         }
         // A non-empty queue means the loop has a wake-up pending or is waiting for a free slot,
         // which a result or a deadline will give it.
         if wasIdle { wakeup.wake() }
     }
 
-    /// Asks the loop to finish: queries still queued or in flight are answered `.failed`.
+    /// Asks the loop to finish: lookups still queued or in flight are answered `.failed`.
     func stop() {
         lock.withLock { stopping = true }
         wakeup.wake()
@@ -116,6 +127,7 @@ final class UnboundEventLoop: @unchecked Sendable {
             pollfd(fd: ub_fd(context), events: Int16(POLLIN), revents: 0),
             pollfd(fd: wakeup.readEnd, events: Int16(POLLIN), revents: 0),
         ]
+        var failure = "resolver stopped"
         while true {
             let (incoming, stop) = takeSubmissions(limit: maxInFlight - inFlight)
             if stop { break }
@@ -124,12 +136,22 @@ final class UnboundEventLoop: @unchecked Sendable {
             fds[0].revents = 0
             fds[1].revents = 0
             let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds())
-            if ready < 0 && errno != EINTR { break }
+            if ready < 0 && errno != EINTR {
+                failure = "resolver event loop failed: poll: \(systemErrorText())"
+                break
+            }
             if fds[1].revents != 0 { wakeup.drain() }
-            if fds[0].revents != 0 { ub_process(context) }
+            if fds[0].revents != 0 {
+                // Fails only when libunbound's worker is gone; without it nothing can complete.
+                let status = ub_process(context)
+                if status != 0 {
+                    failure = "libunbound failed: \(unboundErrorText(status))"
+                    break
+                }
+            }
             expireDeadlines()
         }
-        shutDown()
+        shutDown(failure)
     }
 
     private func takeSubmissions(limit: Int) -> ([(DeviceName, Continuation)], Bool) {
@@ -211,14 +233,17 @@ final class UnboundEventLoop: @unchecked Sendable {
         }
     }
 
-    private func shutDown() {
-        let stopped = TLSAAnswer.Result.failed("resolver stopped")
+    /// Answers every queued and in-flight lookup with `.failed(reason)`, refuses later ones,
+    /// and deletes the context (which stops libunbound's worker thread).
+    private func shutDown(_ reason: String) {
+        let stopped = TLSAAnswer.Result.failed(reason)
         for query in deadlines[deadlinesHead...] where !query.done {
             cancel(query)
             finish(query, TLSAAnswer(name: query.name, result: stopped))
         }
         deadlines = []
         let queued = lock.withLock {
+            ended = reason
             defer { submissions = []; submissionsHead = 0 }
             return Array(submissions[submissionsHead...])
         }

@@ -1,9 +1,27 @@
 import ArgumentParser
+import DANESync
 
 struct Once: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run one sync pass.",
+        discussion: "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver).")
+
     @OptionGroup var options: ConfigOption
+
     func run() async throws {
-        printError("danesync: Once is not implemented yet")
-        throw ExitCode(2)
+        let logger = AgentLogging.bootstrap()
+        let summary = try await exitingOnFailure {
+            let agent = try Agent(config: Loaded.config(options.config), logger: logger)
+            do {
+                return try await agent.pass()
+            } catch let error as Agent.PassError {
+                throw Loaded.failure([error.description])
+            }
+        }
+        let counts = summary.status.counts
+        print(
+            "names \(summary.status.names.count): ok \(counts.ok), stale \(counts.stale), withdrawn \(counts.withdrawn), bogus \(counts.bogus), insecure \(counts.insecure), error \(counts.error); CAs \(summary.status.cas.count)"
+        )
+        if summary.exitCode != 0 { throw ExitCode(summary.exitCode) }
     }
 }

@@ -1,9 +1,41 @@
 import ArgumentParser
+import DANECore
+import DANEPublish
+import DANESync
+import Foundation
 
 struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the last pass: per name state, hashes, since, last error.")
+
     @OptionGroup var options: ConfigOption
+    @Flag(help: "Print status.json as is.") var json = false
+
     func run() async throws {
-        printError("danesync: Status is not implemented yet")
-        throw ExitCode(2)
+        let config = try await exitingOnFailure { try Loaded.config(options.config) }
+        guard let data = FileManager.default.contents(atPath: config.statusPath),
+            let status = try? JSONDecoder().decode(StatusDocument.self, from: data)
+        else {
+            printError("danesync: no readable \(config.statusPath): has a pass run yet?")
+            throw ExitCode(2)
+        }
+        if json {
+            FileHandle.standardOutput.write(data)
+            return
+        }
+        let c = status.counts
+        print("last pass: \(Self.time(status.time)) (\(String(format: "%.2f", status.durationSeconds)) s), policy \(status.policySource)")
+        if let error = status.policyError { print("policy error: \(error)") }
+        print("names \(status.names.count): ok \(c.ok), stale \(c.stale), withdrawn \(c.withdrawn), bogus \(c.bogus), insecure \(c.insecure), error \(c.error); CAs \(status.cas.count)")
+        for name in status.names {
+            print("\(name.name)  \(name.state)  since \(Self.time(name.since))  networks \(name.networks.joined(separator: ","))")
+            for hash in name.hashes { print("    sha256 \(hash)") }
+            for pin in name.pins { print("    pin \(pin)") }
+            if let error = name.lastError, name.state != "ok" { print("    last error: \(error)") }
+        }
+    }
+
+    static func time(_ unix: Int64) -> String {
+        ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
     }
 }

@@ -1,0 +1,97 @@
+import DANECertify
+import DANECore
+
+/// Discovers the CA chain of device certificates over HTTPS (design.md "Protocol facts").
+///
+/// From a leaf, repeatedly: build `https://<authority host of the name>/.well-known/ca/<AKI>.pem`,
+/// fetch it, accept the CA under ``CAAcceptance``, and continue with that CA's AKI until a
+/// self-signed root, at most ``maxDepth`` CAs. Every CA comes from the authority host of the
+/// device's own name, never from a host a certificate points to.
+///
+/// One walker is one sync pass: each CA URL is fetched at most once during its life, however
+/// many devices share the issuer and however many walks run concurrently (the first walk to
+/// need a URL starts the fetch; the others await the same task). Failures are remembered too,
+/// so a broken URL costs one request per pass. Make a new walker for the next pass, so that
+/// republished or withdrawn CAs are seen.
+public actor CAChainWalker {
+    /// design.md: "to a self-signed root, at most 8 levels".
+    public static let maxDepth = 8
+
+    /// GETs started by this walker: one per distinct CA URL.
+    public private(set) var fetchCount = 0
+
+    private let fetcher: any HTTPFetcher
+    private let discovery: Config.Discovery
+    private var fetches: [String: Task<Result<CertificateFacts, DiscoveryError>, Never>] = [:]
+
+    /// - Parameters:
+    ///   - fetcher: the HTTPS client (``CurlFetcher`` in production).
+    ///   - discovery: `discovery.*` settings: TLS CA file, connect-to, body limit, timeout.
+    public init(fetcher: any HTTPFetcher, discovery: Config.Discovery) {
+        self.fetcher = fetcher
+        self.discovery = discovery
+    }
+
+    /// The CAs that issued `leaf`, issuer first and self-signed root last, or why there are none.
+    ///
+    /// `name` is the identity `leaf` was published under; its authority host serves the CAs.
+    /// A leaf without an Authority Key Identifier is an error: there is no URL to ask.
+    public nonisolated func chain(
+        for leaf: CertificateFacts, name: DeviceName
+    ) async -> Result<[CertificateFacts], DiscoveryError> {
+        let authority: AuthorityHost
+        do {
+            authority = try AuthorityHost(for: name)
+        } catch {
+            return .failure(.noAuthorityHost(name: name, error))
+        }
+        var chain: [CertificateFacts] = []
+        var child = leaf
+        var lastURL = ""
+        while chain.count < Self.maxDepth {
+            guard let keyIdentifier = child.authorityKeyIdentifier else {
+                return .failure(.noAuthorityKeyIdentifier(subject: child.subject))
+            }
+            let url = authority.caURL(keyIdentifier: keyIdentifier)
+            guard !chain.contains(where: { $0.subjectKeyIdentifier == keyIdentifier }) else {
+                return .failure(.loop(url: url, keyIdentifier: keyIdentifier))
+            }
+            let ca: CertificateFacts
+            switch await fetchOnce(url) {
+            case .success(let fetched): ca = fetched
+            case .failure(let error): return .failure(error)
+            }
+            if let refusal = CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child) {
+                return .failure(refusal)
+            }
+            chain.append(ca)
+            if ca.isSelfSigned { return .success(chain) }
+            child = ca
+            lastURL = url
+        }
+        return .failure(.tooDeep(limit: Self.maxDepth, lastURL: lastURL))
+    }
+
+    /// The certificate at `url`, fetched and parsed once per walker.
+    private func fetchOnce(_ url: String) async -> Result<CertificateFacts, DiscoveryError> {
+        if let running = fetches[url] { return await running.value }
+        // No suspension between the lookup above and this insert: the actor guarantees that
+        // concurrent walks asking for the same URL find this task.
+        let request = HTTPRequest(url: url, discovery: discovery)
+        let fetcher = self.fetcher
+        let task = Task.detached { () -> Result<CertificateFacts, DiscoveryError> in
+            switch await fetcher.get(request) {
+            case .ok(let body, _):
+                return CAAcceptance.certificate(in: body, fetchedFrom: url)
+            case .notModified:
+                // Not asked for (no If-None-Match), so a 304 is just an unexpected status.
+                return .failure(.fetchFailed(url: url, .status(304)))
+            case .failure(let failure):
+                return .failure(.fetchFailed(url: url, failure))
+            }
+        }
+        fetches[url] = task
+        fetchCount += 1
+        return await task.value
+    }
+}

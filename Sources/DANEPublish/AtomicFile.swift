@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Replaces files so that a reader only ever sees the old or the new complete content
+/// (design.md "Outputs"): temp file in the same directory, write, fsync, rename over the
+/// target, fsync the directory so the rename itself survives a crash.
+public enum AtomicFile {
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var operation: String
+        public var errno: Int32
+        public var description: String { "\(operation) \(path): \(String(cString: strerror(errno)))" }
+    }
+
+    /// Writes `bytes` to `path` unless it already holds exactly them. Returns whether it wrote.
+    @discardableResult
+    public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) -> Bool {
+        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(bytes) {
+            return false
+        }
+        try replace(path, mode: mode) { fd throws(Failure) in
+            var offset = 0
+            while offset < bytes.count {
+                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw Failure(path: path, operation: "write", errno: errno)
+                }
+                offset += n
+            }
+        }
+        return true
+    }
+
+    /// Points a symbolic link at `target`, replacing whatever is at `path` atomically.
+    public static func symlink(_ target: String, at path: String) throws(Failure) {
+        if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: path), existing == target { return }
+        let temp = temporaryPath(for: path)
+        guard Glibc.symlink(target, temp) == 0 else { throw Failure(path: temp, operation: "symlink", errno: errno) }
+        guard rename(temp, path) == 0 else {
+            let saved = errno
+            unlink(temp)
+            throw Failure(path: path, operation: "rename", errno: saved)
+        }
+        try syncDirectory(of: path)
+    }
+
+    private static func replace(_ path: String, mode: mode_t, _ fill: (Int32) throws(Failure) -> Void) throws(Failure) {
+        var template = Array(temporaryPath(for: path).utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw Failure(path: path, operation: "create temporary file for", errno: errno) }
+        let temp = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var committed = false
+        defer {
+            if !committed { unlink(temp) }
+        }
+        do throws(Failure) {
+            try fill(fd)
+            guard fchmod(fd, mode) == 0 else { throw Failure(path: temp, operation: "chmod", errno: errno) }
+            guard fsync(fd) == 0 else { throw Failure(path: temp, operation: "fsync", errno: errno) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw Failure(path: temp, operation: "close", errno: errno) }
+        guard rename(temp, path) == 0 else { throw Failure(path: path, operation: "rename", errno: errno) }
+        committed = true
+        try syncDirectory(of: path)
+    }
+
+    /// `.<name>.tmp.XXXXXX` beside the target: same file system, so rename is atomic, and a
+    /// leading dot so globbing readers (e.g. `openssl rehash`) skip it.
+    static func temporaryPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp.XXXXXX").path
+    }
+
+    static func syncDirectory(of path: String) throws(Failure) {
+        let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        let fd = open(dir, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw Failure(path: dir, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw Failure(path: dir, operation: "fsync directory", errno: errno) }
+    }
+
+    /// Removes temp files a killed writer left behind in `directory`.
+    public static func removeLeftovers(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") && name.contains(".tmp.") {
+            unlink(directory + "/" + name)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import DANECertify
+import DANECore
+import DANEDiscover
+import DANEPublish
+import DANEResolve
+import Foundation
+import Logging
+
+/// Builds the real edges (libunbound resolver, libcurl fetcher, file store) from a config
+/// and runs passes with them; shared by `danesync once` and `danesync run`.
+public final class Agent: Sendable {
+    public let config: Config
+    let resolver: UnboundResolver
+    let fetcher: CurlFetcher
+    let policySource: PolicySource
+    let logger: Logger
+
+    public init(config: Config, logger: Logger) throws(Loaded.Failure) {
+        self.config = config
+        self.logger = logger
+        do {
+            resolver = try UnboundResolver(dns: config.dns, maxInFlight: config.sync.concurrency)
+        } catch {
+            throw Loaded.failure(["resolver: \(error)"])
+        }
+        fetcher = CurlFetcher(concurrency: min(config.sync.concurrency, 16))
+        policySource = PolicySource(config.policy, discovery: config.discovery, fetcher: fetcher)
+    }
+
+    public enum PassError: Error, CustomStringConvertible {
+        /// No policy could ever be read: nothing is published (design.md exit 2).
+        case noPolicy(String)
+        case publish(String)
+
+        public var description: String {
+            switch self {
+            case .noPolicy(let why): return "no usable policy: \(why)"
+            case .publish(let why): return "cannot publish: \(why)"
+            }
+        }
+    }
+
+    /// One pass: read the policy, resolve, certify, discover, publish, and run
+    /// `sync.on_ca_change` if `ca.pem` changed.
+    public func pass() async throws -> SyncPass.Summary {
+        let reading = await policySource.read()
+        if let error = reading.error { logger.error("policy unavailable", metadata: ["reason": "\(error)"]) }
+        guard let policy = reading.policy else { throw PassError.noPolicy(reading.error ?? "empty") }
+        let walker = CAChainWalker(fetcher: fetcher, discovery: config.discovery)
+        let pass = SyncPass(
+            config: config, resolver: resolver, chains: WalkerChainSource(walker: walker),
+            store: FileStore(directory: config.output.dir), logger: logger)
+        let summary: SyncPass.Summary
+        do {
+            summary = try await pass.run(policy: policy, policySource: reading.source, policyError: reading.error)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw PassError.publish("\(error)")
+        }
+        let counts = summary.status.counts
+        logger.info(
+            "pass done",
+            metadata: [
+                "names": "\(summary.status.names.count)", "ok": "\(counts.ok)", "stale": "\(counts.stale)",
+                "withdrawn": "\(counts.withdrawn)", "bogus": "\(counts.bogus)", "insecure": "\(counts.insecure)",
+                "error": "\(counts.error)", "cas": "\(summary.status.cas.count)", "fetches": "\(summary.fetches)",
+                "written": "\(summary.report.written.joined(separator: ","))",
+                "seconds": "\(String(format: "%.3f", summary.status.durationSeconds))",
+            ])
+        if summary.report.caChanged, let command = config.sync.onCAChange {
+            await CAChangeHook.run(command, logger: logger)
+        }
+        return summary
+    }
+}
+
+/// Adapts the per-pass ``CAChainWalker`` to the pass's ``ChainSource``.
+struct WalkerChainSource: ChainSource {
+    let walker: CAChainWalker
+
+    func chain(for leaf: DANECertify.CertificateFacts, name: DeviceName) async -> ChainResult {
+        switch await walker.chain(for: leaf, name: name) {
+        case .success(let cas): return .chain(cas)
+        case .failure(let error): return .failed(error.description)
+        }
+    }
+
+    var fetchCount: Int {
+        get async { await walker.fetchCount }
+    }
+}

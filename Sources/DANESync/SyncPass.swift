@@ -1,0 +1,127 @@
+import DANECertify
+import DANECore
+import DANEDigest
+import DANEPublish
+import DANEResolve
+import Foundation
+import Logging
+
+/// One pass of the pipeline: Policy → Resolve → Certify → Discover → Publish.
+public struct SyncPass: Sendable {
+    public var config: Config
+    public var resolver: any Resolver
+    public var chains: any ChainSource
+    public var store: any OutputStore
+    public var logger: Logger
+
+    public init(config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore, logger: Logger) {
+        self.config = config
+        self.resolver = resolver
+        self.chains = chains
+        self.store = store
+        self.logger = logger
+    }
+
+    public struct Summary: Sendable {
+        public var status: StatusDocument
+        public var report: PublishReport
+        public var fetches: Int
+        /// design.md `once`: 0 every name ok, 1 some failed (outputs still published).
+        public var exitCode: Int32 { status.counts.ok == status.names.count ? 0 : 1 }
+    }
+
+    /// Runs the pass for `policy` (already read by the caller: a pass without a policy
+    /// publishes nothing new).
+    public func run(policy: Policy, policySource: String, policyError: String?, now: Date = Date()) async throws -> Summary {
+        let started = Date()
+        let nowSeconds = Int64(now.timeIntervalSince1970)
+        let previousStatus = StatusDocument.read(config.statusPath)
+        let previous = previousStatus?.records ?? [:]
+        let previousCAs = Self.readCAs(config.output.dir + "/" + Config.OutputFile.caPEM)
+        let grace = config.sync.grace.milliseconds / 1000
+        let names = policy.names
+
+        var records: [NameRecord] = []
+        var discovered: [String: CertificateFacts] = [:]
+        let limit = config.sync.concurrency
+        await withTaskGroup(of: (NameRecord, [String: CertificateFacts]).self) { group in
+            var iterator = names.makeIterator()
+            func addNext() {
+                guard let name = iterator.next() else { return }
+                group.addTask { [self] in
+                    await self.process(name, previous: previous[name], now: nowSeconds, grace: grace)
+                }
+            }
+            for _ in 0..<limit { addNext() }
+            while let (record, cas) = await group.next() {
+                records.append(record)
+                discovered.merge(cas) { a, _ in a }
+                addNext()
+            }
+        }
+        try Task.checkCancellation()
+
+        // CAs to publish: those the published names rely on, from this pass or, for stale
+        // names, from the previous ca.pem.
+        var cas: [String: CertificateFacts] = [:]
+        for record in records where record.isPublished {
+            for fingerprint in record.caFingerprints {
+                if let ca = discovered[fingerprint] ?? previousCAs[fingerprint] { cas[fingerprint] = ca }
+            }
+        }
+        var entries: [TrustMapEntry] = []
+        for record in records where record.isPublished {
+            for network in policy.networks(of: record.name) {
+                entries.append(TrustMapEntry(network: network, name: record.name, hashes: record.hashes, pins: record.pins))
+            }
+        }
+        let status = StatusDocument(
+            time: nowSeconds, durationSeconds: Date().timeIntervalSince(started), policySource: policySource,
+            policyError: policyError, records: records, networks: { policy.networks(of: $0) },
+            cas: cas.values.map { StatusDocument.CA(sha256: $0.sha256Hex, subject: $0.subject) })
+        let report = try store.publish(
+            Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds))
+        return Summary(status: status, report: report, fetches: await chains.fetchCount)
+    }
+
+    private func process(_ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64) async -> (
+        NameRecord, [String: CertificateFacts]
+    ) {
+        let answer = await resolver.lookupTLSA(name)
+        var certified = Certify.Result(candidates: [], cas: [:])
+        if case .response(let response) = answer.result, response.security != .bogus,
+            response.security == .secure || !config.dns.requireDNSSEC
+        {
+            certified = await Certify.candidates(for: name, records: response.records, chains: chains)
+        }
+        let outcome = NameDecision.decide(
+            answer: answer, requireDNSSEC: config.dns.requireDNSSEC, candidates: certified.candidates)
+        let record = NameRecord.advance(previous, name: name, outcome: outcome, now: now, grace: grace)
+        log(record, outcome: outcome)
+        return (record, certified.cas)
+    }
+
+    private func log(_ record: NameRecord, outcome: NameOutcome) {
+        var metadata: Logger.Metadata = ["name": "\(record.name)", "state": "\(record.state.rawValue)"]
+        if !record.hashes.isEmpty { metadata["hashes"] = "\(record.hashes.joined(separator: ","))" }
+        if let error = record.lastError, record.state != .ok { metadata["reason"] = "\(error)" }
+        switch record.state {
+        case .ok: logger.debug("name ok", metadata: metadata)
+        case .stale: logger.warning("name stale (kept within sync.grace)", metadata: metadata)
+        case .withdrawn: logger.notice("name withdrawn", metadata: metadata)
+        case .bogus, .insecure, .error: logger.error("name rejected", metadata: metadata)
+        }
+    }
+
+    /// CAs of the previous ca.pem by fingerprint, so stale names keep their CAs.
+    static func readCAs(_ path: String) -> [String: CertificateFacts] {
+        guard let data = FileManager.default.contents(atPath: path),
+            let ders = try? PEM.certificates(in: Array(data))
+        else { return [:] }
+        var out: [String: CertificateFacts] = [:]
+        for der in ders {
+            if let facts = try? CertificateFacts(der: der) { out[facts.sha256Hex] = facts }
+        }
+        return out
+    }
+}

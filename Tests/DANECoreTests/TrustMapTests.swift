@@ -1,0 +1,268 @@
+import DANECore
+import Testing
+
+/// The trust map (design.md "Outputs"): what the writer renders the reader finds, by binary
+/// search, and a damaged file is refused rather than misread.
+struct TrustMapTests {
+    static func name(_ text: String) -> DeviceName { try! DeviceName(text) }
+
+    /// A deterministic, distinct SHA-256-like hex string per index.
+    static func hash(_ index: Int, salt: UInt8 = 0) -> String {
+        var bytes = [UInt8](repeating: salt, count: 32)
+        withUnsafeBytes(of: UInt64(index).bigEndian) { bytes.replaceSubrange(0..<8, with: $0) }
+        return Hex.encode(bytes)
+    }
+
+    static let pin = TLSARecord(usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 0x5a, count: 32))
+
+    static func entries(_ count: Int) -> [TrustMapEntry] {
+        (0..<count).map { i in
+            TrustMapEntry(
+                network: i % 3 == 0 ? "*" : "net-\(i % 7)", name: name("d\(i)._device.example.com"),
+                hashes: [hash(i)], pins: i % 5 == 0 ? [pin] : [])
+        }
+    }
+
+    /// Runs `body` with a reader over `bytes` (as daneverify does over its memory map).
+    static func withReader<R>(_ bytes: [UInt8], _ body: (TrustMapReader) throws -> R) throws -> R {
+        try bytes.withUnsafeBytes { raw in try body(try TrustMapReader(bytes: raw)) }
+    }
+
+    static func readerError(_ bytes: [UInt8]) -> TrustMapError? {
+        bytes.withUnsafeBytes { raw in
+            do {
+                _ = try TrustMapReader(bytes: raw)
+                return nil
+            } catch {
+                return error
+            }
+        }
+    }
+
+    // MARK: round trips
+
+    @Test func test_emptyMap_roundTrips() throws {
+        let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("danesync-trustmap/1 generated=1700000000 entries=0 body=0 fnv="))
+        try Self.withReader(bytes) { reader in
+            #expect(reader.entryCount == 0)
+            #expect(reader.generated == 1_700_000_000)
+            #expect(try reader.lookup(network: "*", name: Self.name("a._device.example.com")) == nil)
+            #expect(try reader.validateAll() == [])
+        }
+    }
+
+    @Test func test_oneEntry_roundTrips() throws {
+        let entry = TrustMapEntry(
+            network: "corp-iot", name: Self.name("sensor1._device.example.com"), hashes: [Self.hash(1)], pins: [Self.pin])
+        let bytes = TrustMapWriter.render([entry], generated: 42)
+        try Self.withReader(bytes) { reader in
+            #expect(reader.entryCount == 1)
+            #expect(try reader.lookup(network: "corp-iot", name: Self.name("Sensor1._device.example.com.")) == entry)
+            #expect(try reader.validateAll() == [entry])
+        }
+    }
+
+    @Test func test_thousandEntries_everyEntryIsFound() throws {
+        let entries = Self.entries(1000)
+        let bytes = TrustMapWriter.render(entries.shuffled(), generated: 1)
+        try Self.withReader(bytes) { reader in
+            #expect(reader.entryCount == 1000)
+            for entry in entries {
+                #expect(try reader.lookup(network: entry.network, name: entry.name) == entry)
+            }
+            let all = try reader.validateAll()
+            #expect(all.count == 1000)
+            #expect(Set(all) == Set(entries))
+        }
+    }
+
+    @Test func test_hundredThousandEntries_sampleIsFound_andValidateAllReturnsAll() throws {
+        let entries = Self.entries(100_000)
+        let bytes = TrustMapWriter.render(entries, generated: 1)
+        try Self.withReader(bytes) { reader in
+            #expect(reader.entryCount == 100_000)
+            for index in stride(from: 0, to: 100_000, by: 997) + [99_999] {
+                let entry = entries[index]
+                #expect(try reader.lookup(network: entry.network, name: entry.name) == entry)
+            }
+            #expect(try reader.lookup(network: "net-1", name: Self.name("d0._device.example.com")) == nil)
+            #expect(try reader.validateAll().count == 100_000)
+        }
+    }
+
+    @Test func test_rendering_isDeterministicRegardlessOfInputOrder() {
+        let entries = Self.entries(200)
+        #expect(TrustMapWriter.render(entries, generated: 5) == TrustMapWriter.render(entries.reversed(), generated: 5))
+    }
+
+    // MARK: networks and keys
+
+    @Test(arguments: ["Corp WiFi", "100% iot", "tab\there", "Café ☕", "*", "a|b", "%41", "new\nline", "-"])
+    func test_awkwardSSIDs_roundTrip(_ network: String) throws {
+        let name = Self.name("sensor1._device.example.com")
+        let entries = [
+            TrustMapEntry(network: network, name: name, hashes: [Self.hash(1)], pins: []),
+            TrustMapEntry(network: "corp", name: name, hashes: [Self.hash(2)], pins: []),
+            TrustMapEntry(network: "zzz", name: name, hashes: [Self.hash(3)], pins: []),
+        ]
+        let bytes = TrustMapWriter.render(entries, generated: 1)
+        #expect(bytes.filter { $0 == 0x0a }.count == 4, "one header line and one line per entry")
+        try Self.withReader(bytes) { reader in
+            #expect(try reader.lookup(network: network, name: name)?.hashes == [Self.hash(1)])
+            #expect(try reader.validateAll().count == 3)
+        }
+    }
+
+    @Test func test_networkEncoding_escapesControlSpacePercentAndDelete() {
+        #expect(TrustMapFormat.encodeNetwork("a b%c\t\u{7f}") == Array("a%20b%25c%09%7F".utf8))
+        #expect(TrustMapFormat.decodeNetwork(ArraySlice("a%20b%25c%09%7F".utf8)) == "a b%c\t\u{7f}")
+        #expect(TrustMapFormat.decodeNetwork(ArraySlice("bad%2".utf8)) == nil)
+        #expect(TrustMapFormat.decodeNetwork(ArraySlice("bad%zz".utf8)) == nil)
+    }
+
+    @Test func test_missingKeys_lookUpAsNil() throws {
+        let entries = Self.entries(50)
+        let bytes = TrustMapWriter.render(entries, generated: 1)
+        try Self.withReader(bytes) { reader in
+            #expect(try reader.lookup(network: "!", name: Self.name("a._device.example.com")) == nil)  // before all
+            #expect(try reader.lookup(network: "~~~", name: Self.name("z._device.example.com")) == nil)  // after all
+            #expect(try reader.lookup(network: "*", name: Self.name("d1._device.example.com")) == nil)  // d1 is on net-1
+            #expect(try reader.lookup(network: "net-1", name: Self.name("d1._device.example.co")) == nil)  // prefix
+            #expect(try reader.lookup(network: "net-1", name: Self.name("d1._device.example.comx")) == nil)
+            #expect(try reader.lookup(network: "net-", name: Self.name("d1._device.example.com")) == nil)
+            #expect(try reader.lookup(network: "NET-1", name: Self.name("d1._device.example.com")) == nil)  // SSIDs are case-sensitive
+            #expect(try reader.lookup(network: "net-1", name: Self.name("D1._device.example.com")) != nil)  // names are not
+        }
+    }
+
+    @Test func test_duplicateNetworkAndName_areMergedIntoOneLine() throws {
+        let name = Self.name("sensor1._device.example.com")
+        let entries = [
+            TrustMapEntry(network: "corp", name: name, hashes: [Self.hash(2)], pins: []),
+            TrustMapEntry(network: "corp", name: Self.name("SENSOR1._device.example.com."), hashes: [Self.hash(1), Self.hash(2)], pins: [Self.pin]),
+        ]
+        let bytes = TrustMapWriter.render(entries, generated: 1)
+        try Self.withReader(bytes) { reader in
+            #expect(reader.entryCount == 1)
+            let merged = try reader.lookup(network: "corp", name: name)
+            #expect(merged?.hashes == [Self.hash(1), Self.hash(2)])
+            #expect(merged?.pins == [Self.pin])
+            #expect(try reader.validateAll().count == 1)
+        }
+    }
+
+    @Test func test_entryWithPinsOnly_writesDashForHashes() throws {
+        let entry = TrustMapEntry(network: "*", name: Self.name("p._device.example.com"), hashes: [], pins: [Self.pin])
+        let bytes = TrustMapWriter.render([entry], generated: 1)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("*\tp._device.example.com\t-\t3 1 1 5a5a"))
+        try Self.withReader(bytes) { reader in
+            #expect(try reader.lookup(network: "*", name: entry.name) == entry)
+        }
+    }
+
+    // MARK: damage
+
+    @Test func test_droppedTrailingBytes_isTruncated() {
+        let bytes = TrustMapWriter.render(Self.entries(100), generated: 1)
+        #expect(Self.readerError(Array(bytes.dropLast(1))) == .truncated(expected: bytes.count, found: bytes.count - 1))
+        #expect(Self.readerError(Array(bytes.dropLast(17))) == .truncated(expected: bytes.count, found: bytes.count - 17))
+        #expect(Self.readerError(bytes + [0x0a]) == .truncated(expected: bytes.count, found: bytes.count + 1))
+    }
+
+    @Test func test_droppedHalf_isTruncated() {
+        let bytes = TrustMapWriter.render(Self.entries(100), generated: 1)
+        let half = Array(bytes.prefix(bytes.count / 2))
+        #expect(Self.readerError(half) == .truncated(expected: bytes.count, found: half.count))
+    }
+
+    @Test func test_flippedByteInALine_failsThatLookup_andValidateAll() throws {
+        let entries = Self.entries(100)
+        var bytes = TrustMapWriter.render(entries, generated: 1)
+        let target = entries[40]
+        let hashText = Array(target.hashes[0].utf8)
+        // Find the target's hash in the body and change one hex digit of it.
+        let start = try #require(
+            bytes.indices.first { bytes[$0...].starts(with: hashText) })
+        let lineStart = bytes[..<start].lastIndex(of: 0x0a)! + 1
+        bytes[start + 10] = bytes[start + 10] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
+
+        try Self.withReader(bytes) { reader in
+            #expect(throws: TrustMapError.corruptLine(offset: lineStart)) {
+                try reader.lookup(network: target.network, name: target.name)
+            }
+            // other lines still answer
+            #expect(try reader.lookup(network: entries[1].network, name: entries[1].name) == entries[1])
+            #expect(throws: TrustMapError.self) { try reader.validateAll() }
+        }
+    }
+
+    @Test func test_lineWithBadChecksum_butGoodBodyChecksum_failsValidateAllWithCorruptLine() throws {
+        // A line rewritten with a consistent body checksum but a stale line checksum.
+        let entry = TrustMapEntry(network: "corp", name: Self.name("a._device.example.com"), hashes: [Self.hash(7)], pins: [])
+        let original = TrustMapWriter.render([entry], generated: 1)
+        let text = String(decoding: original, as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        let body = lines[1].replacingOccurrences(of: Self.hash(7), with: Self.hash(8)) + "\n"
+        let header = "danesync-trustmap/1 generated=1 entries=1 body=\(body.utf8.count) fnv=\(TrustMapFormat.hex64(TrustMapFormat.fnv1a(Array(body.utf8))))\n"
+        let bytes = Array((header + body).utf8)
+        let offset = header.utf8.count
+        try Self.withReader(bytes) { reader in
+            #expect(throws: TrustMapError.corruptLine(offset: offset)) { try reader.validateAll() }
+            #expect(throws: TrustMapError.corruptLine(offset: offset)) {
+                try reader.lookup(network: "corp", name: entry.name)
+            }
+        }
+    }
+
+    @Test func test_headerGarbage_isBadHeader() {
+        let bytes = TrustMapWriter.render(Self.entries(10), generated: 1)
+        let text = String(decoding: bytes, as: UTF8.self)
+        let variants = [
+            text.replacingOccurrences(of: "danesync-trustmap/1", with: "danesync-trustmap/2"),
+            text.replacingOccurrences(of: "generated=1", with: "generated=x"),
+            text.replacingOccurrences(of: " fnv=", with: " fnv"),
+            text.replacingOccurrences(of: " entries=10", with: ""),
+            "GIF89a" + text,
+        ]
+        for variant in variants {
+            let error = Self.readerError(Array(variant.utf8))
+            guard case .badHeader? = error else {
+                Issue.record("expected badHeader, got \(String(describing: error)) for \(variant.prefix(60))")
+                continue
+            }
+        }
+        #expect(Self.readerError(Array(repeating: UInt8(ascii: "x"), count: 4096)) == .badHeader("no header line"))
+    }
+
+    @Test func test_emptyBuffer_isRefused() {
+        #expect(Self.readerError([]) == .badHeader("no header line"))
+    }
+
+    @Test func test_errors_describeTheProblem() {
+        #expect(TrustMapError.truncated(expected: 10, found: 5).description.contains("10"))
+        #expect(TrustMapError.corruptLine(offset: 77).description.contains("77"))
+    }
+}
+
+extension Substring {
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        String(self).replacingOccurrences(of: target, with: replacement)
+    }
+}
+
+extension String {
+    /// Plain replace-all without Foundation (DANECoreTests links only DANECore).
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = self[...]
+        while let range = rest.firstRange(of: target) {
+            out += rest[..<range.lowerBound]
+            out += replacement
+            rest = rest[range.upperBound...]
+        }
+        return out + rest
+    }
+}
