@@ -72,6 +72,11 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         requireDNSSEC: config.dns.requireDNSSEC, admitted: (name, admittedNetwork))
 }
 
+func writeStandardError(_ text: String) {
+    var text = text
+    text.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+}
+
 let verdict: VerifyVerdict
 switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
 case .help:
@@ -79,10 +84,10 @@ case .help:
     exit(0)
 case .invalid(let why):
     verdict = .reject(.usage, why)
-    fputs("daneverify: \(why)\n\(Arguments.usage)\n", stderr)
+    writeStandardError("daneverify: \(why)\n\(Arguments.usage)\n")
 case .run(let arguments):
     verdict = verify(arguments)
 }
 print(verdict.line)
-if let note = verdict.note { fputs("daneverify: \(note)\n", stderr) }
+if let note = verdict.note { writeStandardError("daneverify: \(note)\n") }
 exit(verdict.code.rawValue)
