@@ -25,11 +25,12 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .target(name: "COpenSSLShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
+        .target(name: "CNettleShim", linkerSettings: [.linkedLibrary("nettle"), .linkedLibrary("hogweed")]),
 
         // Pure core: values and rules, no I/O, no Foundation.
         .target(name: "DANECore", dependencies: ["CYAML"]),
-        // Digests, PEM and SPKI over libcrypto (shared by the agent and the hook).
-        .target(name: "DANEDigest", dependencies: ["DANECore", "COpenSSLShim"]),
+        // Digests, PEM and SPKI over nettle (shared by the agent and the hook).
+        .target(name: "DANEDigest", dependencies: ["DANECore", "CNettleShim"]),
         // Certificate facts (SAN, AKI, SKI, cA, signatures) via swift-certificates.
         .target(
             name: "DANECertify",
@@ -44,7 +45,7 @@ let package = Package(
         // CA chain discovery over HTTPS (libcurl).
         .target(name: "DANEDiscover", dependencies: ["DANECore", "DANECertify", "CCurlShim"]),
         // Atomic writers: ca.pem, ca.d/, trustmap, status.json.
-        .target(name: "DANEPublish", dependencies: ["DANECore", "DANEDigest", "DANECertify"]),
+        .target(name: "DANEPublish", dependencies: ["DANECore", "DANEDigest", "DANECertify", "COpenSSLShim"]),
         // One pass and the service loop.
         .target(
             name: "DANESync",

@@ -1,40 +1,51 @@
-import COpenSSLShim
-import DANECore
+import CNettleShim
 
-/// PEM (RFC 7468) blocks of a text, via libcrypto's PEM reader: text between blocks is
-/// ignored, as RFC 7468 §2 allows.
+/// PEM (RFC 7468) blocks of a text: `-----BEGIN LABEL-----`, base64, `-----END LABEL-----`.
+/// Text between blocks is ignored (RFC 7468 §2); the base64 is decoded by nettle.
 public enum PEM {
     public struct Block: Equatable, Sendable {
         public var label: String
         public var der: [UInt8]
     }
 
-    /// Every block in order. Throws if a block is malformed (bad base64, no END line).
+    /// Every block in order. Throws if a block is malformed (bad base64, headers, no END line).
     public static func blocks(in text: [UInt8]) throws(CertificateInputError) -> [Block] {
-        let iterator = text.withUnsafeBufferPointer { buffer in
-            buffer.withMemoryRebound(to: CChar.self) { dsync_pem_open($0.baseAddress, $0.count) }
-        }
-        guard let iterator else { throw .unreadable("out of memory") }
-        defer { dsync_pem_close(iterator) }
         var blocks: [Block] = []
-        // The iterator reads from `text`'s buffer, which must stay alive: keep it pinned.
-        return try withExtendedLifetime(text) { () throws(CertificateInputError) -> [Block] in
-            while true {
-                var label: UnsafeMutablePointer<CChar>? = nil
-                var der: UnsafeMutablePointer<UInt8>? = nil
-                var length = 0
-                switch dsync_pem_next(iterator, &label, &der, &length) {
-                case 1:
-                    defer {
-                        dsync_free(label)
-                        dsync_free(der)
-                    }
-                    blocks.append(Block(label: String(cString: label!), der: Array(UnsafeBufferPointer(start: der, count: length))))
-                case 0: return blocks
-                default: throw .malformedPEM(afterBlocks: blocks.count)
+        var label: Substring? = nil
+        var body: [UInt8] = []
+        for rawLine in text.split(separator: 0x0a, omittingEmptySubsequences: false) {
+            var line = rawLine
+            while let last = line.last, last == 0x0d || last == 0x20 || last == 0x09 { line = line.dropLast() }
+            let string = Substring(decoding: line, as: UTF8.self)
+            if let current = label {
+                if string.hasPrefix("-----END ") {
+                    guard string == "-----END \(current)-----" else { throw .malformedPEM(afterBlocks: blocks.count) }
+                    guard let der = decode(body), !der.isEmpty else { throw .malformedPEM(afterBlocks: blocks.count) }
+                    blocks.append(Block(label: String(current), der: der))
+                    label = nil
+                    body = []
+                } else if line.contains(UInt8(ascii: ":")) || string.hasPrefix("-----") {
+                    throw .malformedPEM(afterBlocks: blocks.count)  // encapsulated headers or a nested BEGIN
+                } else {
+                    body.append(contentsOf: line)
                 }
+            } else if string.hasPrefix("-----BEGIN "), string.hasSuffix("-----"), string.count > 16 {
+                label = string.dropFirst(11).dropLast(5)
             }
         }
+        guard label == nil else { throw .malformedPEM(afterBlocks: blocks.count) }
+        return blocks
+    }
+
+    private static func decode(_ base64: [UInt8]) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: dsync_base64_max(base64.count))
+        let n = base64.withUnsafeBufferPointer { input in
+            input.withMemoryRebound(to: CChar.self) { chars in
+                out.withUnsafeMutableBufferPointer { dsync_base64_decode(chars.baseAddress, chars.count, $0.baseAddress) }
+            }
+        }
+        guard n >= 0 else { return nil }
+        return Array(out.prefix(n))
     }
 
     /// The DER certificates of a PEM text: one or more `CERTIFICATE` blocks; any other block
@@ -63,7 +74,7 @@ public enum CertificateInputError: Error, Equatable, Sendable, CustomStringConve
         switch self {
         case .unreadable(let why): return "cannot read the certificate: \(why)"
         case .noCertificate: return "no PEM CERTIFICATE block found"
-        case .malformedPEM(let n): return "PEM block \(n + 1) is malformed (bad base64 or no END line)"
+        case .malformedPEM(let n): return "PEM block \(n + 1) is malformed (bad base64, headers or no END line)"
         case .notACertificateBlock(let label): return "PEM block is \"\(label)\", not CERTIFICATE"
         case .notACertificate: return "the DER is not an X.509 certificate"
         }

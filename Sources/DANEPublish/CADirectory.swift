@@ -23,7 +23,7 @@ public enum CADirectory {
         for ca in cas.sorted(by: { $0.sha256Hex < $1.sha256Hex }) {
             let file = "\(ca.sha256Hex).pem"
             regular.insert(file)
-            if try AtomicFile.write(Array(ca.pem.utf8), to: directory + "/" + file) { changed = true }
+            if try AtomicFile.write(Array(ca.pemBlock.utf8), to: directory + "/" + file) { changed = true }
             let hash = try CertificateBinding.subjectHash(der: ca.binding.der)
             let index = nextIndex[hash, default: 0]
             nextIndex[hash] = index + 1

@@ -48,7 +48,7 @@ public struct FileStore: OutputStore {
         if try CADirectory.publish(cas, in: path(Config.OutputFile.caDirectory)) {
             written.append(Config.OutputFile.caDirectory)
         }
-        let pem = cas.map(\.pem).joined()
+        let pem = cas.map(\.pemBlock).joined()
         if try AtomicFile.write(Array(pem.utf8), to: path(Config.OutputFile.caPEM)) {
             written.append(Config.OutputFile.caPEM)
         }
@@ -75,4 +75,11 @@ public struct FileStore: OutputStore {
     }
 
     private func path(_ name: String) -> String { directory + "/" + name }
+}
+
+extension CertificateFacts {
+    /// The PEM block ending in a line break. swift-certificates' `pemString` stops right after
+    /// `-----END CERTIFICATE-----`; joined as they are, blocks run into one line that OpenSSL
+    /// (FreeRADIUS `ca_file`, and the next pass reading `ca.pem` back) rejects as a bad end line.
+    var pemBlock: String { pem.hasSuffix("\n") ? pem : pem + "\n" }
 }

@@ -29,12 +29,15 @@ struct TrustMapTests {
     }
 
     static func readerError(_ bytes: [UInt8]) -> TrustMapError? {
-        bytes.withUnsafeBytes { raw in
+        bytes.withUnsafeBytes { raw -> TrustMapError? in
             do {
                 _ = try TrustMapReader(bytes: raw)
                 return nil
-            } catch {
+            } catch let error as TrustMapError {
                 return error
+            } catch {
+                Issue.record("unexpected \(error)")
+                return nil
             }
         }
     }
@@ -44,7 +47,7 @@ struct TrustMapTests {
     @Test func test_emptyMap_roundTrips() throws {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("danesync-trustmap/1 generated=1700000000 entries=0 body=0 fnv="))
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
             #expect(reader.generated == 1_700_000_000)
             #expect(try reader.lookup(network: "*", name: Self.name("a._device.example.com")) == nil)
@@ -56,7 +59,7 @@ struct TrustMapTests {
         let entry = TrustMapEntry(
             network: "corp-iot", name: Self.name("sensor1._device.example.com"), hashes: [Self.hash(1)], pins: [Self.pin])
         let bytes = TrustMapWriter.render([entry], generated: 42)
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 1)
             #expect(try reader.lookup(network: "corp-iot", name: Self.name("Sensor1._device.example.com.")) == entry)
             #expect(try reader.validateAll() == [entry])
@@ -66,7 +69,7 @@ struct TrustMapTests {
     @Test func test_thousandEntries_everyEntryIsFound() throws {
         let entries = Self.entries(1000)
         let bytes = TrustMapWriter.render(entries.shuffled(), generated: 1)
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 1000)
             for entry in entries {
                 #expect(try reader.lookup(network: entry.network, name: entry.name) == entry)
@@ -80,7 +83,7 @@ struct TrustMapTests {
     @Test func test_hundredThousandEntries_sampleIsFound_andValidateAllReturnsAll() throws {
         let entries = Self.entries(100_000)
         let bytes = TrustMapWriter.render(entries, generated: 1)
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 100_000)
             for index in stride(from: 0, to: 100_000, by: 997) + [99_999] {
                 let entry = entries[index]
@@ -108,7 +111,7 @@ struct TrustMapTests {
         ]
         let bytes = TrustMapWriter.render(entries, generated: 1)
         #expect(bytes.filter { $0 == 0x0a }.count == 4, "one header line and one line per entry")
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(try reader.lookup(network: network, name: name)?.hashes == [Self.hash(1)])
             #expect(try reader.validateAll().count == 3)
         }
@@ -124,7 +127,7 @@ struct TrustMapTests {
     @Test func test_missingKeys_lookUpAsNil() throws {
         let entries = Self.entries(50)
         let bytes = TrustMapWriter.render(entries, generated: 1)
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(try reader.lookup(network: "!", name: Self.name("a._device.example.com")) == nil)  // before all
             #expect(try reader.lookup(network: "~~~", name: Self.name("z._device.example.com")) == nil)  // after all
             #expect(try reader.lookup(network: "*", name: Self.name("d1._device.example.com")) == nil)  // d1 is on net-1
@@ -143,7 +146,7 @@ struct TrustMapTests {
             TrustMapEntry(network: "corp", name: Self.name("SENSOR1._device.example.com."), hashes: [Self.hash(1), Self.hash(2)], pins: [Self.pin]),
         ]
         let bytes = TrustMapWriter.render(entries, generated: 1)
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 1)
             let merged = try reader.lookup(network: "corp", name: name)
             #expect(merged?.hashes == [Self.hash(1), Self.hash(2)])
@@ -157,7 +160,7 @@ struct TrustMapTests {
         let bytes = TrustMapWriter.render([entry], generated: 1)
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.contains("*\tp._device.example.com\t-\t3 1 1 5a5a"))
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(try reader.lookup(network: "*", name: entry.name) == entry)
         }
     }
@@ -188,7 +191,7 @@ struct TrustMapTests {
         let lineStart = bytes[..<start].lastIndex(of: 0x0a)! + 1
         bytes[start + 10] = bytes[start + 10] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
 
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(throws: TrustMapError.corruptLine(offset: lineStart)) {
                 try reader.lookup(network: target.network, name: target.name)
             }
@@ -208,7 +211,7 @@ struct TrustMapTests {
         let header = "danesync-trustmap/1 generated=1 entries=1 body=\(body.utf8.count) fnv=\(TrustMapFormat.hex64(TrustMapFormat.fnv1a(Array(body.utf8))))\n"
         let bytes = Array((header + body).utf8)
         let offset = header.utf8.count
-        try Self.withReader(bytes) { reader in
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(throws: TrustMapError.corruptLine(offset: offset)) { try reader.validateAll() }
             #expect(throws: TrustMapError.corruptLine(offset: offset)) {
                 try reader.lookup(network: "corp", name: entry.name)
