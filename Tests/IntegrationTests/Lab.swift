@@ -26,14 +26,23 @@ enum Lab {
         return dir
     }()
 
+    /// Runs a lab script and waits for it. Spawned with every descriptor above 2 closed:
+    /// Foundation's `Process` waits for EOF on a socket the script's daemons (knotd, nginx)
+    /// would inherit, and would never return.
     @discardableResult
     static func script(_ name: String, _ arguments: String...) -> Int32 {
-        let process = Process()
-        process.executableURL = repository.appendingPathComponent("scripts/lab/\(name)")
-        process.arguments = arguments
-        try! process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        let path = repository.appendingPathComponent("scripts/lab/\(name)").path
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addclosefrom_np(&actions, 3)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid = pid_t()
+        guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }
 
     /// A variable from one of the lab's env files (`dns/dns.env`, `https/https.env`).

@@ -15,6 +15,8 @@ public struct Config: Equatable, Sendable {
     }
 
     public struct DNS: Equatable, Sendable {
+        public init() {}
+
         public var trustAnchorFile = "/usr/share/dns/root.key"
         /// `ip[@port]`; empty means full recursion.
         public var forwarders: [String] = []
@@ -24,6 +26,8 @@ public struct Config: Equatable, Sendable {
     }
 
     public struct Discovery: Equatable, Sendable {
+        public init() {}
+
         public var tlsCAFile: String? = nil
         /// `host:port` → `connect-host:port`, like curl's `--connect-to`.
         public var connectTo: [String: String] = [:]
@@ -32,10 +36,14 @@ public struct Config: Equatable, Sendable {
     }
 
     public struct Output: Equatable, Sendable {
+        public init() {}
+
         public var dir = "/var/lib/danesync"
     }
 
     public struct Sync: Equatable, Sendable {
+        public init() {}
+
         public var interval: Duration = .seconds(300)
         /// Fraction of `interval` (0.1 for `10%`) by which each wait is randomly shortened or lengthened.
         public var jitter = 0.1
@@ -51,11 +59,15 @@ public struct Config: Equatable, Sendable {
     }
 
     public struct Verify: Equatable, Sendable {
+        public init() {}
+
         public var liveCheck: LiveCheck = .required
         public var timeout: Duration = .seconds(2)
     }
 
     public struct Metrics: Equatable, Sendable {
+        public init() {}
+
         public var listen: String? = nil
     }
 
