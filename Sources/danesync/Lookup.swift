@@ -31,6 +31,7 @@ struct Lookup: AsyncParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            encoder.keyEncodingStrategy = .convertToSnakeCase
             FileHandle.standardOutput.write(try encoder.encode(report) + Data("\n".utf8))
         } else {
             print(report.text, terminator: "")
