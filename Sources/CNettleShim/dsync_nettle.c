@@ -50,6 +50,11 @@ int dsync_cert_spki(const uint8_t *der, size_t len, size_t *offset, size_t *spki
     if (cert.type != ASN1_SEQUENCE || cert.pos != len) return -1;
     if (nettle_asn1_der_decode_constructed(&cert, &tbs) != ASN1_ITERATOR_CONSTRUCTED) return -1;
     if (tbs.type != ASN1_SEQUENCE) return -1;
+    /* …then signatureAlgorithm SEQUENCE, signatureValue BIT STRING, and nothing more. */
+    struct asn1_der_iterator rest = tbs;
+    if (nettle_asn1_der_iterator_next(&rest) != ASN1_ITERATOR_CONSTRUCTED || rest.type != ASN1_SEQUENCE) return -1;
+    if (nettle_asn1_der_iterator_next(&rest) != ASN1_ITERATOR_PRIMITIVE || rest.type != ASN1_BITSTRING) return -1;
+    if (nettle_asn1_der_iterator_next(&rest) != ASN1_ITERATOR_END) return -1;
     struct asn1_der_iterator fields;
     if (nettle_asn1_der_decode_constructed(&tbs, &fields) == ASN1_ITERATOR_ERROR) return -1;
     /* fields is on the first TBS field: [0] version (optional), then serialNumber. */

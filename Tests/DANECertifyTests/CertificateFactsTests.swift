@@ -49,32 +49,39 @@ struct CertificateFactsTests {
         func make(_ name: String, ski: String) -> String {
             let config = dir.appendingPathComponent("\(name).cnf")
             try! """
-                [req]
-                distinguished_name = dn
-                [dn]
-                [ext]
-                basicConstraints = critical, CA:TRUE
-                subjectKeyIdentifier = \(ski)
-                authorityKeyIdentifier = none
-                """.write(to: config, atomically: true, encoding: .utf8)
+            [req]
+            distinguished_name = dn
+            [dn]
+            [ext]
+            basicConstraints = critical, CA:TRUE
+            subjectKeyIdentifier = \(ski)
+            authorityKeyIdentifier = none
+            """.write(to: config, atomically: true, encoding: .utf8)
             let out = dir.appendingPathComponent("\(name).pem").path
             _ = TestPKI.openssl([
-                "req", "-x509", "-new", "-key", key, "-subj", "/CN=\(name)", "-days", "2", "-config", config.path, "-extensions", "ext",
+                "req", "-x509", "-new", "-key", key, "-subj", "/CN=\(name)", "-days", "2", "-config", config.path,
+                "-extensions", "ext",
                 "-out", out,
             ])
             return out
         }
         let without = make("noski", ski: "none")
         let with = make("hashski", ski: "hash")
-        let withoutFacts = try CertificateFacts(der: Array(TestPKI.openssl(["x509", "-in", without, "-outform", "DER"]).stdout))
-        let withFacts = try CertificateFacts(der: Array(TestPKI.openssl(["x509", "-in", with, "-outform", "DER"]).stdout))
+        let withoutFacts = try CertificateFacts(
+            der: Array(TestPKI.openssl(["x509", "-in", without, "-outform", "DER"]).stdout))
+        let withFacts = try CertificateFacts(
+            der: Array(TestPKI.openssl(["x509", "-in", with, "-outform", "DER"]).stdout))
 
-        #expect(try withoutFacts.certificate.extensions.subjectKeyIdentifier == nil, "the test certificate must lack the extension")
+        #expect(
+            try withoutFacts.certificate.extensions.subjectKeyIdentifier == nil,
+            "the test certificate must lack the extension")
         #expect(try withFacts.certificate.extensions.subjectKeyIdentifier != nil)
         #expect(withoutFacts.subjectKeyIdentifier == withFacts.subjectKeyIdentifier)
         // what openssl prints for the hash-made extension
         let printed = TestPKI.openssl(["x509", "-in", with, "-noout", "-ext", "subjectKeyIdentifier"]).text
-        let opensslSKI = printed.split(separator: "\n").last!.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ":", with: "-").lowercased()
+        let opensslSKI = printed.split(separator: "\n").last!.trimmingCharacters(in: .whitespaces).replacingOccurrences(
+            of: ":", with: "-"
+        ).lowercased()
         #expect(KeyIdentifier.format(withoutFacts.subjectKeyIdentifier) == opensslSKI)
         // and the SHA-1 of the P-256 point (the BIT STRING value: the last 65 octets of the SPKI)
         let spki = TestPKI.spki(without.replacingOccurrences(of: TestPKI.directory.path + "/", with: ""))
@@ -140,7 +147,9 @@ struct CertificateFactsTests {
     }
 
     @Test func test_nonCertificateDER_isRefused() {
-        #expect(throws: CertificateFactsError.notACertificate) { try CertificateFacts(der: [0x30, 0x03, 0x02, 0x01, 0x05]) }
+        #expect(throws: CertificateFactsError.notACertificate) {
+            try CertificateFacts(der: [0x30, 0x03, 0x02, 0x01, 0x05])
+        }
         #expect(throws: CertificateFactsError.notACertificate) { try CertificateFacts(der: []) }
         #expect(throws: CertificateFactsError.notACertificate) { try CertificateFacts(der: Array("hello".utf8)) }
     }

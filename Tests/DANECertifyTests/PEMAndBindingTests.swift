@@ -12,7 +12,9 @@ struct PEMAndBindingTests {
     @Test func test_severalBlocks_withJunkBetween_areReadInOrder() throws {
         let int = try TestPKI.pem("ca/int.pem")
         let root = try TestPKI.pem("ca/root.pem")
-        let text = Array("Bag Attributes: junk\nsubject=whatever\n".utf8) + int + Array("\n# comment between\n\n".utf8) + root + Array("trailing text".utf8)
+        let text =
+            Array("Bag Attributes: junk\nsubject=whatever\n".utf8) + int + Array("\n# comment between\n\n".utf8) + root
+            + Array("trailing text".utf8)
         let certificates = try PEM.certificates(in: text)
         #expect(certificates == [TestPKI.der("ca/int.pem"), TestPKI.der("ca/root.pem")])
         let blocks = try PEM.blocks(in: text)
@@ -39,19 +41,27 @@ struct PEMAndBindingTests {
     }
 
     @Test func test_garbage_hasNoCertificate() {
-        #expect(throws: CertificateInputError.noCertificate) { try PEM.certificates(in: Array("garbage\u{0}\u{1}\u{2} here".utf8)) }
-        #expect(throws: CertificateInputError.noCertificate) { try PEM.certificates(in: [0x30, 0x82, 0x01, 0x00, 0xff]) }
+        #expect(throws: CertificateInputError.noCertificate) {
+            try PEM.certificates(in: Array("garbage\u{0}\u{1}\u{2} here".utf8))
+        }
+        #expect(throws: CertificateInputError.noCertificate) {
+            try PEM.certificates(in: [0x30, 0x82, 0x01, 0x00, 0xff])
+        }
     }
 
     @Test func test_empty_hasNoCertificate() {
         #expect(throws: CertificateInputError.noCertificate) { try PEM.certificates(in: []) }
-        #expect(throws: CertificateInputError.noCertificate) { try PEM.certificates(in: [UInt8](repeating: 0x0a, count: 3)) }
+        #expect(throws: CertificateInputError.noCertificate) {
+            try PEM.certificates(in: [UInt8](repeating: 0x0a, count: 3))
+        }
     }
 
     @Test func test_certificateBlockHoldingNonCertificateDER_isRefusedByTheBinding() throws {
         let key = try TestPKI.pem("ca/int.key")
         let keyDER = try #require(PEM.blocks(in: key).first?.der)
-        let text = "-----BEGIN CERTIFICATE-----\n" + Data(keyDER).base64EncodedString(options: .lineLength64Characters) + "\n-----END CERTIFICATE-----\n"
+        let text =
+            "-----BEGIN CERTIFICATE-----\n" + Data(keyDER).base64EncodedString(options: .lineLength64Characters)
+            + "\n-----END CERTIFICATE-----\n"
         let der = try #require(PEM.certificates(in: Array(text.utf8)).first)
         #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: der) }
     }
@@ -62,8 +72,12 @@ struct PEMAndBindingTests {
         #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: []) }
         #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: [0x30, 0x00]) }
         #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: Array("hello".utf8)) }
-        #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: TestPKI.der(Self.device) + [0x00]) }
-        #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding(der: Array(TestPKI.der(Self.device).dropLast())) }
+        #expect(throws: CertificateInputError.notACertificate) {
+            try CertificateBinding(der: TestPKI.der(Self.device) + [0x00])
+        }
+        #expect(throws: CertificateInputError.notACertificate) {
+            try CertificateBinding(der: Array(TestPKI.der(Self.device).dropLast()))
+        }
     }
 
     @Test(arguments: ["ca/root.pem", "ca/int.pem", "devices/sensor1._device.example.com.pem", "web/server.pem"])
@@ -79,15 +93,16 @@ struct PEMAndBindingTests {
         #expect(binding.hashHex == Hex.encode(TestPKI.digest("sha256", der)))
     }
 
-    @Test(arguments: ["ca/root.pem", "ca/int.pem", "ca/rogue-root.pem"])
-    func test_subjectHash_isOpensslsSubjectHash(_ file: String) throws {
-        let expected = TestPKI.openssl(["x509", "-in", TestPKI.path(file), "-subject_hash", "-noout"]).text
-        let hash = try CertificateBinding.subjectHash(der: TestPKI.der(file))
-        #expect(String(format: "%08x", hash) == expected)
-    }
-
-    @Test func test_subjectHash_ofNonCertificate_isRefused() {
-        #expect(throws: CertificateInputError.notACertificate) { try CertificateBinding.subjectHash(der: [1, 2, 3]) }
+    /// A SEQUENCE holding only a TBSCertificate lacks signatureAlgorithm and signatureValue
+    /// (RFC 5280 §4.1): it is not a certificate, whatever its first element looks like.
+    @Test func test_binding_ofTBSWithoutSignature_isRefused() throws {
+        let der = TestPKI.der(Self.device)
+        // der = 30 82 LL LL <tbs> <sigAlg> <sig>; tbs = 30 82 LL LL …
+        try #require(der[0] == 0x30 && der[1] == 0x82 && der[4] == 0x30 && der[5] == 0x82)
+        let tbsLength = Int(der[6]) << 8 | Int(der[7])
+        let tbs = Array(der[4..<(8 + tbsLength)])
+        let wrapped: [UInt8] = [0x30, 0x82, UInt8(tbs.count >> 8), UInt8(tbs.count & 0xff)] + tbs
+        #expect(throws: CertificateInputError.notACertificate) { _ = try CertificateBinding(der: wrapped) }
     }
 
     @Test func test_digests_areTheStandardOnes() {

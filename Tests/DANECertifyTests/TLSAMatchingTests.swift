@@ -31,7 +31,9 @@ struct TLSAMatchingTests {
             let record = try TLSARecord(rdata: [usage, selector, matching] + data)
             #expect(record.matches(binding), "\(usage) \(selector) \(matching)")
             // and through presentation form, as dig prints it
-            #expect(try TLSARecord(presentation: "\(usage) \(selector) \(matching) \(Hex.encode(data).uppercased())").matches(binding))
+            #expect(
+                try TLSARecord(presentation: "\(usage) \(selector) \(matching) \(Hex.encode(data).uppercased())")
+                    .matches(binding))
         }
     }
 
@@ -39,7 +41,8 @@ struct TLSAMatchingTests {
         let binding = try CertificateBinding(der: TestPKI.der(Self.device))
         for file in [Self.other, Self.rogue] {
             for (selector, matching) in Self.kinds {
-                let record = try TLSARecord(rdata: [3, selector, matching] + Self.association(file, selector: selector, matching: matching))
+                let record = try TLSARecord(
+                    rdata: [3, selector, matching] + Self.association(file, selector: selector, matching: matching))
                 #expect(!record.matches(binding), "\(file) \(selector) \(matching)")
             }
         }

@@ -62,14 +62,18 @@ enum TestPKI {
         let outData = stdout.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+        return Output(
+            status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// `openssl ARGS` with `input` on stdin; records an issue if it fails.
-    static func openssl(_ arguments: [String], input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation) -> Output {
+    static func openssl(
+        _ arguments: [String], input: Data? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) -> Output {
         let output = run("openssl", arguments, input: input)
         if output.status != 0 {
-            Issue.record("openssl \(arguments.joined(separator: " ")) failed: \(output.stderr)", sourceLocation: sourceLocation)
+            Issue.record(
+                "openssl \(arguments.joined(separator: " ")) failed: \(output.stderr)", sourceLocation: sourceLocation)
         }
         return output
     }

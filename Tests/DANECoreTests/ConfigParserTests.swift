@@ -54,7 +54,9 @@ struct ConfigParserTests {
         let problems = problems(text, sourceLocation: sourceLocation)
         #expect(problems.count == 1, "\(problems)", sourceLocation: sourceLocation)
         for word in words {
-            #expect(problems.first?.contains(word) == true, "\"\(word)\" not in \(problems)", sourceLocation: sourceLocation)
+            #expect(
+                problems.first?.contains(word) == true, "\"\(word)\" not in \(problems)", sourceLocation: sourceLocation
+            )
         }
     }
 
@@ -137,7 +139,10 @@ struct ConfigParserTests {
         #expect(config.dns.requireDNSSEC == false)
         #expect(config.dns.timeout == .milliseconds(500))
         #expect(config.discovery.tlsCAFile == "/var/lib/lab/web-ca.pem")
-        #expect(config.discovery.connectTo == ["device.example.net:443": "127.0.0.1:8443", "device.example.com:443": "[::1]:8443"])
+        #expect(
+            config.discovery.connectTo == [
+                "device.example.net:443": "127.0.0.1:8443", "device.example.com:443": "[::1]:8443",
+            ])
         #expect(config.discovery.maxBytes == 4096)
         #expect(config.discovery.timeout == .seconds(3))
         #expect(config.output.dir == "/tmp/danesync-out")
@@ -158,7 +163,10 @@ struct ConfigParserTests {
 
     // MARK: durations
 
-    @Test(arguments: [("500ms", Duration.milliseconds(500)), ("5s", .seconds(5)), ("10m", .seconds(600)), ("1h", .seconds(3600)), ("2d", .seconds(172_800))])
+    @Test(arguments: [
+        ("500ms", Duration.milliseconds(500)), ("5s", .seconds(5)), ("10m", .seconds(600)), ("1h", .seconds(3600)),
+        ("2d", .seconds(172_800)),
+    ])
     func test_durations_areReadInEachUnit(_ text: String, _ duration: Duration) throws {
         #expect(DurationText.parse(text) == duration)
         let config = try ConfigParser.parse(Self.withPolicy("dns:\n  timeout: \(text)\nsync:\n  interval: \(text)\n"))
@@ -188,17 +196,21 @@ struct ConfigParserTests {
     // MARK: unknown keys and wrong types
 
     @Test func test_unknownTopLevelKey_isRefusedByName() {
-        Self.expectOneProblem(Self.withPolicy("resolver:\n  timeout: 5s\n"), mentioning: "unknown key \"resolver\"", "line 3")
+        Self.expectOneProblem(
+            Self.withPolicy("resolver:\n  timeout: 5s\n"), mentioning: "unknown key \"resolver\"", "line 3")
     }
 
     @Test func test_unknownNestedKey_isRefusedByItsPath() {
-        Self.expectOneProblem(Self.withPolicy("dns:\n  forwarder: [\"127.0.0.1\"]\n"), mentioning: "unknown key \"dns.forwarder\"", "forwarders")
+        Self.expectOneProblem(
+            Self.withPolicy("dns:\n  forwarder: [\"127.0.0.1\"]\n"), mentioning: "unknown key \"dns.forwarder\"",
+            "forwarders")
         Self.expectOneProblem("policy:\n  file: /p\n  path: /q\n", mentioning: "unknown key \"policy.path\"")
         Self.expectOneProblem(Self.withPolicy("verify:\n  livecheck: off\n"), mentioning: "verify.livecheck")
     }
 
     @Test func test_keyGivenTwice_isRefused() {
-        Self.expectOneProblem(Self.withPolicy("dns:\n  timeout: 5s\n  timeout: 6s\n"), mentioning: "dns.timeout", "twice")
+        Self.expectOneProblem(
+            Self.withPolicy("dns:\n  timeout: 5s\n  timeout: 6s\n"), mentioning: "dns.timeout", "twice")
     }
 
     @Test func test_listForTimeout_isExplained() {
@@ -206,7 +218,8 @@ struct ConfigParserTests {
     }
 
     @Test func test_textForConcurrency_isExplained() {
-        Self.expectOneProblem(Self.withPolicy("sync:\n  concurrency: many\n"), mentioning: "sync.concurrency", "whole number", "\"many\"")
+        Self.expectOneProblem(
+            Self.withPolicy("sync:\n  concurrency: many\n"), mentioning: "sync.concurrency", "whole number", "\"many\"")
         Self.expectOneProblem(Self.withPolicy("sync:\n  concurrency: 0\n"), mentioning: "sync.concurrency")
         Self.expectOneProblem(Self.withPolicy("discovery:\n  max_bytes: 1.5\n"), mentioning: "discovery.max_bytes")
     }
@@ -244,14 +257,17 @@ struct ConfigParserTests {
 
     // MARK: enumerations and booleans
 
-    @Test(arguments: [("off", Config.LiveCheck.off), ("\"off\"", .off), ("if-available", .ifAvailable), ("required", .required)])
+    @Test(arguments: [
+        ("off", Config.LiveCheck.off), ("\"off\"", .off), ("if-available", .ifAvailable), ("required", .required),
+    ])
     func test_liveCheck_readsEachMode_evenYAML11PlainOff(_ text: String, _ mode: Config.LiveCheck) throws {
         #expect(try ConfigParser.parse(Self.withPolicy("verify:\n  live_check: \(text)\n")).verify.liveCheck == mode)
     }
 
     @Test(arguments: ["no", "false", "Required", "ifavailable", "[off]"])
     func test_liveCheck_otherValues_areRefused(_ text: String) {
-        Self.expectOneProblem(Self.withPolicy("verify:\n  live_check: \(text)\n"), mentioning: "verify.live_check", "if-available")
+        Self.expectOneProblem(
+            Self.withPolicy("verify:\n  live_check: \(text)\n"), mentioning: "verify.live_check", "if-available")
     }
 
     @Test(arguments: [("no", false), ("false", false), ("off", false), ("yes", true), ("true", true), ("on", true)])
@@ -260,13 +276,15 @@ struct ConfigParserTests {
     }
 
     @Test func test_requireDNSSEC_notABoolean_isRefused() {
-        Self.expectOneProblem(Self.withPolicy("dns:\n  require_dnssec: maybe\n"), mentioning: "dns.require_dnssec", "true or false")
+        Self.expectOneProblem(
+            Self.withPolicy("dns:\n  require_dnssec: maybe\n"), mentioning: "dns.require_dnssec", "true or false")
     }
 
     // MARK: policy source
 
     @Test func test_bothPolicyFileAndURL_isRefused() {
-        Self.expectOneProblem("policy:\n  file: /p\n  url: https://x.example/p.json\n", mentioning: "policy", "exactly one", "not both")
+        Self.expectOneProblem(
+            "policy:\n  file: /p\n  url: https://x.example/p.json\n", mentioning: "policy", "exactly one", "not both")
     }
 
     @Test func test_neitherPolicyFileNorURL_isRefused() {
@@ -276,21 +294,29 @@ struct ConfigParserTests {
     }
 
     @Test func test_plainHTTPPolicyURL_isRefused() {
-        Self.expectOneProblem("policy:\n  url: http://policy.example.net/wifi.json\n", mentioning: "policy.url", "https://")
+        Self.expectOneProblem(
+            "policy:\n  url: http://policy.example.net/wifi.json\n", mentioning: "policy.url", "https://")
     }
 
-    @Test func test_urlHeaderValueOnMoreThanOneLine_isRefused() {
+    /// A header value must not smuggle a second header into the request (CR, LF or CRLF).
+    /// Swift reads "\r\n" as one Character, equal to neither "\r" nor "\n".
+    @Test(arguments: ["a\\nX-Evil: 1", "a\\rX-Evil: 1", "a\\r\\nX-Evil: 1"])
+    func test_urlHeaderValueOnMoreThanOneLine_isRefused(_ escaped: String) {
         Self.expectOneProblem(
-            "policy:\n  url: https://p.example/x\n  url_headers: {Authorization: \"a\\r\\nX-Evil: 1\"}\n",
+            "policy:\n  url: https://p.example/x\n  url_headers: {Authorization: \"\(escaped)\"}\n",
             mentioning: "policy.url_headers.Authorization")
     }
 
     // MARK: forwarders, connect_to, jitter
 
-    @Test(arguments: ["localhost", "1.2.3.4@99999", "1.2.3.4@0", "300.1.1.1", "1.2.3", "1.2.3.4@", "@53", "dns.example.net@53", "1.2.3.4@53@53"])
+    @Test(arguments: [
+        "localhost", "1.2.3.4@99999", "1.2.3.4@0", "300.1.1.1", "1.2.3", "1.2.3.4@", "@53", "dns.example.net@53",
+        "1.2.3.4@53@53",
+    ])
     func test_badForwarder_isRefusedNamingItsIndex(_ forwarder: String) {
         Self.expectOneProblem(
-            Self.withPolicy("dns:\n  forwarders: [\"127.0.0.1\", \"\(forwarder)\"]\n"), mentioning: "dns.forwarders[1]", "IP address")
+            Self.withPolicy("dns:\n  forwarders: [\"127.0.0.1\", \"\(forwarder)\"]\n"), mentioning: "dns.forwarders[1]",
+            "IP address")
     }
 
     @Test(arguments: ["127.0.0.1@5353", "::1", "::1@53", "192.0.2.1", "2001:db8::1@5353"])
@@ -299,12 +325,17 @@ struct ConfigParserTests {
     }
 
     @Test func test_forwardersNotAList_isRefused() {
-        Self.expectOneProblem(Self.withPolicy("dns:\n  forwarders: 127.0.0.1@5353\n"), mentioning: "dns.forwarders", "list")
+        Self.expectOneProblem(
+            Self.withPolicy("dns:\n  forwarders: 127.0.0.1@5353\n"), mentioning: "dns.forwarders", "list")
     }
 
     @Test func test_badConnectTo_isRefused() {
-        Self.expectOneProblem(Self.withPolicy("discovery:\n  connect_to: {\"device.example.net\": \"127.0.0.1:8443\"}\n"), mentioning: "host:port")
-        Self.expectOneProblem(Self.withPolicy("discovery:\n  connect_to: {\"device.example.net:443\": \"127.0.0.1\"}\n"), mentioning: "host:port")
+        Self.expectOneProblem(
+            Self.withPolicy("discovery:\n  connect_to: {\"device.example.net\": \"127.0.0.1:8443\"}\n"),
+            mentioning: "host:port")
+        Self.expectOneProblem(
+            Self.withPolicy("discovery:\n  connect_to: {\"device.example.net:443\": \"127.0.0.1\"}\n"),
+            mentioning: "host:port")
     }
 
     @Test(arguments: [("10%", 0.1), ("0%", 0.0), ("50%", 0.5), ("2.5%", 0.025)])
@@ -314,6 +345,7 @@ struct ConfigParserTests {
 
     @Test(arguments: ["10", "0.1", "60%", "-5%", "%", "ten%"])
     func test_badJitter_isRefused(_ text: String) {
-        Self.expectOneProblem(Self.withPolicy("sync:\n  jitter: \"\(text)\"\n"), mentioning: "sync.jitter", "percentage")
+        Self.expectOneProblem(
+            Self.withPolicy("sync:\n  jitter: \"\(text)\"\n"), mentioning: "sync.jitter", "percentage")
     }
 }

@@ -150,7 +150,9 @@ struct DeviceNameTests {
 
     @Test func test_caURL_isWellKnownPathWithDashedLowercaseKeyIdentifier() throws {
         let authority = try AuthorityHost(for: Self.name("sensor1._device.example.com"))
-        #expect(authority.caURL(keyIdentifier: [0x3f, 0xa1, 0x09]) == "https://device.example.com/.well-known/ca/3f-a1-09.pem")
+        #expect(
+            authority.caURL(keyIdentifier: [0x3f, 0xa1, 0x09])
+                == "https://device.example.com/.well-known/ca/3f-a1-09.pem")
         #expect(KeyIdentifier.format([0x00, 0xff, 0x0A]) == "00-ff-0a")
         #expect(KeyIdentifier.format([]) == "")
     }

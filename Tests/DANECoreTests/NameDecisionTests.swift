@@ -4,8 +4,10 @@ import Testing
 /// The fault matrix of a sync pass (design.md "DNSSEC", `sync.grace`, status states), as values.
 struct NameDecisionTests {
     static let name = try! DeviceName("sensor1._device.example.com")
-    static let certificate = TLSARecord(usage: .daneEE, selector: .cert, matchingType: .full, data: [0x30, 0x03, 0x01, 0x02, 0x03])
-    static let pin = TLSARecord(usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 7, count: 32))
+    static let certificate = TLSARecord(
+        usage: .daneEE, selector: .cert, matchingType: .full, data: [0x30, 0x03, 0x01, 0x02, 0x03])
+    static let pin = TLSARecord(
+        usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 7, count: 32))
     static let hashA = String(repeating: "a", count: 64)
     static let hashB = String(repeating: "b", count: 64)
     static let caRoot = String(repeating: "c", count: 64)
@@ -17,14 +19,19 @@ struct NameDecisionTests {
     ) -> TLSAAnswer {
         TLSAAnswer(
             name: name,
-            result: .response(DNSResponse(rcode: rcode, security: security, whyBogus: whyBogus, records: records, malformed: malformed, ttl: 300)))
+            result: .response(
+                DNSResponse(
+                    rcode: rcode, security: security, whyBogus: whyBogus, records: records, malformed: malformed,
+                    ttl: 300)))
     }
 
     static func accepted(_ hash: String = hashA, cas: [String] = [caInt, caRoot]) -> CandidateCertificate {
         CandidateCertificate(record: certificate, hash: hash, verdict: .accepted(caFingerprints: cas))
     }
 
-    static func failed(_ why: String = "GET https://device.example.com/.well-known/ca/3f.pem: HTTP 404") -> CandidateCertificate {
+    static func failed(
+        _ why: String = "GET https://device.example.com/.well-known/ca/3f.pem: HTTP 404"
+    ) -> CandidateCertificate {
         CandidateCertificate(record: certificate, hash: hashB, verdict: .discoveryFailed(why))
     }
 
@@ -32,7 +39,9 @@ struct NameDecisionTests {
         CandidateCertificate(record: certificate, hash: hashB, verdict: .unusable(why))
     }
 
-    static func decide(_ answer: TLSAAnswer, requireDNSSEC: Bool = true, _ candidates: [CandidateCertificate] = [accepted()]) -> NameOutcome {
+    static func decide(
+        _ answer: TLSAAnswer, requireDNSSEC: Bool = true, _ candidates: [CandidateCertificate] = [accepted()]
+    ) -> NameOutcome {
         NameDecision.decide(answer: answer, requireDNSSEC: requireDNSSEC, candidates: candidates)
     }
 
@@ -47,7 +56,9 @@ struct NameDecisionTests {
     // MARK: decide
 
     @Test func test_secureRecord_withAcceptedCandidate_isOK() {
-        #expect(Self.decide(Self.answer()) == .ok(NameAcceptance(hashes: [Self.hashA], pins: [], caFingerprints: [Self.caInt, Self.caRoot])))
+        #expect(
+            Self.decide(Self.answer())
+                == .ok(NameAcceptance(hashes: [Self.hashA], pins: [], caFingerprints: [Self.caInt, Self.caRoot])))
     }
 
     @Test func test_bogusAnswer_isBogus_evenWithRecordsAndAcceptedCandidates() {
@@ -94,11 +105,13 @@ struct NameDecisionTests {
     }
 
     @Test func test_insecureNXDOMAIN_isWithdrawn_whenDNSSECIsNotRequired_andInsecure_whenItIs() {
-        guard case .withdrawn = Self.decide(Self.answer(.nameError, .insecure, records: []), requireDNSSEC: false, []) else {
+        guard case .withdrawn = Self.decide(Self.answer(.nameError, .insecure, records: []), requireDNSSEC: false, [])
+        else {
             Issue.record("expected withdrawn")
             return
         }
-        guard case .insecure = Self.decide(Self.answer(.nameError, .insecure, records: []), requireDNSSEC: true, []) else {
+        guard case .insecure = Self.decide(Self.answer(.nameError, .insecure, records: []), requireDNSSEC: true, [])
+        else {
             Issue.record("expected insecure")
             return
         }
@@ -141,7 +154,9 @@ struct NameDecisionTests {
     }
 
     @Test func test_discoveryFailure_isError_soGraceApplies() {
-        let outcome = Self.decide(Self.answer(), [Self.failed("CA at https://device.example.com/.well-known/ca/3f.pem has SKI ab, wanted 3f")])
+        let outcome = Self.decide(
+            Self.answer(), [Self.failed("CA at https://device.example.com/.well-known/ca/3f.pem has SKI ab, wanted 3f")]
+        )
         guard case .error(let why) = outcome else {
             Issue.record("expected error, got \(outcome)")
             return
@@ -165,7 +180,10 @@ struct NameDecisionTests {
 
     @Test func test_acceptedCandidate_carriesThePinsToo() {
         let outcome = Self.decide(Self.answer(records: [Self.certificate, Self.pin]), [Self.accepted()])
-        #expect(outcome == .ok(NameAcceptance(hashes: [Self.hashA], pins: [Self.pin], caFingerprints: [Self.caInt, Self.caRoot])))
+        #expect(
+            outcome
+                == .ok(
+                    NameAcceptance(hashes: [Self.hashA], pins: [Self.pin], caFingerprints: [Self.caInt, Self.caRoot])))
     }
 
     @Test func test_oneAcceptedAmongSeveralFailing_isOK_withOnlyTheAcceptedHash() {
@@ -195,7 +213,9 @@ struct NameDecisionTests {
     }
 
     @Test func test_acceptance_isSortedAndDeduplicated() {
-        let acceptance = NameAcceptance(hashes: [Self.hashB, Self.hashA, Self.hashB], pins: [Self.pin, Self.pin], caFingerprints: [Self.caRoot, Self.caInt, Self.caRoot])
+        let acceptance = NameAcceptance(
+            hashes: [Self.hashB, Self.hashA, Self.hashB], pins: [Self.pin, Self.pin],
+            caFingerprints: [Self.caRoot, Self.caInt, Self.caRoot])
         #expect(acceptance.hashes == [Self.hashA, Self.hashB])
         #expect(acceptance.pins == [Self.pin])
         #expect(acceptance.caFingerprints == [Self.caRoot, Self.caInt].sorted())
@@ -271,7 +291,8 @@ struct NameDecisionTests {
     @Test func test_withdrawnBogusOrInsecure_afterOK_dropAtOnce() {
         let ok = Self.advance(nil, Self.okOutcome, at: 1000)
         for (outcome, state) in [
-            (NameOutcome.withdrawn("NXDOMAIN"), NameRecord.State.withdrawn), (.bogus("bad sig"), .bogus), (.insecure("unsigned"), .insecure),
+            (NameOutcome.withdrawn("NXDOMAIN"), NameRecord.State.withdrawn), (.bogus("bad sig"), .bogus),
+            (.insecure("unsigned"), .insecure),
         ] {
             let next = Self.advance(ok, outcome, at: 1001)
             #expect(next.state == state)

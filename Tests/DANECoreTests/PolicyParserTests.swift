@@ -78,7 +78,8 @@ struct PolicyParserTests {
     /// A policy saved with CRLF line ends (an editor on Windows) must read like one with LF.
     /// Swift treats "\r\n" as one Character, so splitting a String on "\n" does not split it.
     @Test func test_pipeLines_withCRLFLineEnds_areRead() throws {
-        let policy = try PolicyParser.parse("# comment\r\ncorp-iot|sensor1._device.example.com\r\n*|admin._device.example.com\r\n")
+        let policy = try PolicyParser.parse(
+            "# comment\r\ncorp-iot|sensor1._device.example.com\r\n*|admin._device.example.com\r\n")
         #expect(policy.networks["corp-iot"] == Self.names("sensor1._device.example.com"))
         #expect(policy.networks["*"] == Self.names("admin._device.example.com"))
     }
@@ -118,7 +119,8 @@ struct PolicyParserTests {
         #expect(yaml.networks["*"] == Self.names("admin._device.example.com"))
 
         let lines = try PolicyParser.parse(
-            "corp|a._device.example.com\ncorp|A._device.example.com.\ncorp|b._device.example.com\nother|a._device.example.com\n")
+            "corp|a._device.example.com\ncorp|A._device.example.com.\ncorp|b._device.example.com\nother|a._device.example.com\n"
+        )
         #expect(lines.networks["corp"] == Self.names("a._device.example.com", "b._device.example.com"))
         #expect(lines.names == Self.names("a._device.example.com", "b._device.example.com"))
         #expect(lines.networks(of: Self.name("a._device.example.com")) == ["corp", "other"])
@@ -184,7 +186,9 @@ struct PolicyParserTests {
         #expect(problems.first?.contains("64 octets") == true, "\(problems)")
     }
 
-    @Test(arguments: ["", "\n\n", "# nothing here\n", "networks: {}\n", "networks:\n  corp:\n", "{\"networks\": {\"corp\": []}}"])
+    @Test(arguments: [
+        "", "\n\n", "# nothing here\n", "networks: {}\n", "networks:\n  corp:\n", "{\"networks\": {\"corp\": []}}",
+    ])
     func test_emptyPolicy_isRefused(_ text: String) {
         #expect(Self.problems(text) == ["the policy lists no device names"])
     }
@@ -204,7 +208,9 @@ struct PolicyParserTests {
     @Test func test_unknownTopLevelKey_isRefused() {
         let problems = Self.problems("networks:\n  corp: [a._device.example.com]\nversion: 2\n")
         #expect(problems == ["line 3: unknown key \"version\" (expected \"networks\")"])
-        #expect(Self.problems(#"{"network": {"corp": ["a._device.example.com"]}}"#).first?.contains("unknown key \"network\"") == true)
+        #expect(
+            Self.problems(#"{"network": {"corp": ["a._device.example.com"]}}"#).first?.contains(
+                "unknown key \"network\"") == true)
     }
 
     @Test func test_mappingWithoutNetworks_isRefused() {

@@ -72,9 +72,10 @@ struct TLSARecordTests {
         #expect(record.presentation == "3 1 1 \(hex)")
         #expect(try TLSARecord(presentation: record.presentation) == record)
 
-        for rdata in [[3, 0, 0] + Self.der, [4, 0, 0] + Self.der, [2, 0, 0] + Self.der, [3, 0, 2] + Self.digest64,
-            [9, 9, 9, 1, 2, 3]] as [[UInt8]]
-        {
+        for rdata in [
+            [3, 0, 0] + Self.der, [4, 0, 0] + Self.der, [2, 0, 0] + Self.der, [3, 0, 2] + Self.digest64,
+            [9, 9, 9, 1, 2, 3],
+        ] as [[UInt8]] {
             let parsed = try TLSARecord(rdata: rdata)
             #expect(try TLSARecord(presentation: parsed.presentation) == parsed)
         }
@@ -119,7 +120,9 @@ struct TLSARecordTests {
 
     @Test func test_errors_sayWhatWasExpected() {
         #expect(TLSARecordError.truncated(length: 2).description.contains("at least 3"))
-        #expect(TLSARecordError.digestLength(matchingType: .sha256, expected: 32, found: 31).description.contains("sha2-256"))
+        #expect(
+            TLSARecordError.digestLength(matchingType: .sha256, expected: 32, found: 31).description.contains(
+                "sha2-256"))
     }
 
     @Test func test_description_shortensTheData() throws {
@@ -131,9 +134,15 @@ struct TLSARecordTests {
     // MARK: names (RFC 7218 §2 + pkix-cd)
 
     @Test func test_usageNames_followRFC7218_plusPkixCD() {
-        #expect((0...5).map { TLSAUsage(UInt8($0)).description } == ["pkix-ta", "pkix-ee", "dane-ta", "dane-ee", "pkix-cd", "unassigned(5)"])
+        #expect(
+            (0...5).map { TLSAUsage(UInt8($0)).description } == [
+                "pkix-ta", "pkix-ee", "dane-ta", "dane-ee", "pkix-cd", "unassigned(5)",
+            ])
         #expect((0...2).map { TLSASelector(UInt8($0)).description } == ["cert", "spki", "unassigned(2)"])
-        #expect((0...3).map { TLSAMatchingType(UInt8($0)).description } == ["full", "sha2-256", "sha2-512", "unassigned(3)"])
+        #expect(
+            (0...3).map { TLSAMatchingType(UInt8($0)).description } == [
+                "full", "sha2-256", "sha2-512", "unassigned(3)",
+            ])
         for value in UInt8(0)...UInt8(255) {
             #expect(TLSAUsage(value).value == value)
             #expect(TLSASelector(value).value == value)

@@ -13,7 +13,8 @@ struct TrustMapTests {
         return Hex.encode(bytes)
     }
 
-    static let pin = TLSARecord(usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 0x5a, count: 32))
+    static let pin = TLSARecord(
+        usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 0x5a, count: 32))
 
     static func entries(_ count: Int) -> [TrustMapEntry] {
         (0..<count).map { i in
@@ -46,7 +47,9 @@ struct TrustMapTests {
 
     @Test func test_emptyMap_roundTrips() throws {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
-        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix("danesync-trustmap/1 generated=1700000000 entries=0 body=0 fnv="))
+        #expect(
+            String(decoding: bytes, as: UTF8.self).hasPrefix(
+                "danesync-trustmap/1 generated=1700000000 entries=0 body=0 fnv="))
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
             #expect(reader.generated == 1_700_000_000)
@@ -57,7 +60,8 @@ struct TrustMapTests {
 
     @Test func test_oneEntry_roundTrips() throws {
         let entry = TrustMapEntry(
-            network: "corp-iot", name: Self.name("sensor1._device.example.com"), hashes: [Self.hash(1)], pins: [Self.pin])
+            network: "corp-iot", name: Self.name("sensor1._device.example.com"), hashes: [Self.hash(1)],
+            pins: [Self.pin])
         let bytes = TrustMapWriter.render([entry], generated: 42)
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 1)
@@ -117,6 +121,28 @@ struct TrustMapTests {
         }
     }
 
+    @Test func test_manyEntriesOnAwkwardNetworks_areAllFound() throws {
+        let networks = ["*", "Corp WiFi", "Corp", "Corp%20WiFi", "corp\tiot", "Café", "~", " lead", "!", "a|b"]
+        var entries: [TrustMapEntry] = []
+        for (n, network) in networks.enumerated() {
+            for i in 0..<50 {
+                entries.append(
+                    TrustMapEntry(
+                        network: network, name: Self.name("d\(i)._device.example.com"),
+                        hashes: [Self.hash(n * 100 + i)], pins: []))
+            }
+        }
+        let bytes = TrustMapWriter.render(entries.shuffled(), generated: 1)
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+            for entry in entries {
+                #expect(
+                    try reader.lookup(network: entry.network, name: entry.name) == entry,
+                    "\(entry.network) \(entry.name)")
+            }
+            #expect(try reader.validateAll().count == entries.count)
+        }
+    }
+
     @Test func test_networkEncoding_escapesControlSpacePercentAndDelete() {
         #expect(TrustMapFormat.encodeNetwork("a b%c\t\u{7f}") == Array("a%20b%25c%09%7F".utf8))
         #expect(TrustMapFormat.decodeNetwork(ArraySlice("a%20b%25c%09%7F".utf8)) == "a b%c\t\u{7f}")
@@ -130,12 +156,14 @@ struct TrustMapTests {
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(try reader.lookup(network: "!", name: Self.name("a._device.example.com")) == nil)  // before all
             #expect(try reader.lookup(network: "~~~", name: Self.name("z._device.example.com")) == nil)  // after all
-            #expect(try reader.lookup(network: "*", name: Self.name("d1._device.example.com")) == nil)  // d1 is on net-1
+            // d1 is on net-1 only
+            #expect(try reader.lookup(network: "*", name: Self.name("d1._device.example.com")) == nil)
             #expect(try reader.lookup(network: "net-1", name: Self.name("d1._device.example.co")) == nil)  // prefix
             #expect(try reader.lookup(network: "net-1", name: Self.name("d1._device.example.comx")) == nil)
             #expect(try reader.lookup(network: "net-", name: Self.name("d1._device.example.com")) == nil)
-            #expect(try reader.lookup(network: "NET-1", name: Self.name("d1._device.example.com")) == nil)  // SSIDs are case-sensitive
-            #expect(try reader.lookup(network: "net-1", name: Self.name("D1._device.example.com")) != nil)  // names are not
+            // SSIDs are case-sensitive, names are not
+            #expect(try reader.lookup(network: "NET-1", name: Self.name("d1._device.example.com")) == nil)
+            #expect(try reader.lookup(network: "net-1", name: Self.name("D1._device.example.com")) != nil)
         }
     }
 
@@ -143,7 +171,9 @@ struct TrustMapTests {
         let name = Self.name("sensor1._device.example.com")
         let entries = [
             TrustMapEntry(network: "corp", name: name, hashes: [Self.hash(2)], pins: []),
-            TrustMapEntry(network: "corp", name: Self.name("SENSOR1._device.example.com."), hashes: [Self.hash(1), Self.hash(2)], pins: [Self.pin]),
+            TrustMapEntry(
+                network: "corp", name: Self.name("SENSOR1._device.example.com."), hashes: [Self.hash(1), Self.hash(2)],
+                pins: [Self.pin]),
         ]
         let bytes = TrustMapWriter.render(entries, generated: 1)
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
@@ -170,7 +200,8 @@ struct TrustMapTests {
     @Test func test_droppedTrailingBytes_isTruncated() {
         let bytes = TrustMapWriter.render(Self.entries(100), generated: 1)
         #expect(Self.readerError(Array(bytes.dropLast(1))) == .truncated(expected: bytes.count, found: bytes.count - 1))
-        #expect(Self.readerError(Array(bytes.dropLast(17))) == .truncated(expected: bytes.count, found: bytes.count - 17))
+        #expect(
+            Self.readerError(Array(bytes.dropLast(17))) == .truncated(expected: bytes.count, found: bytes.count - 17))
         #expect(Self.readerError(bytes + [0x0a]) == .truncated(expected: bytes.count, found: bytes.count + 1))
     }
 
@@ -203,12 +234,14 @@ struct TrustMapTests {
 
     @Test func test_lineWithBadChecksum_butGoodBodyChecksum_failsValidateAllWithCorruptLine() throws {
         // A line rewritten with a consistent body checksum but a stale line checksum.
-        let entry = TrustMapEntry(network: "corp", name: Self.name("a._device.example.com"), hashes: [Self.hash(7)], pins: [])
+        let entry = TrustMapEntry(
+            network: "corp", name: Self.name("a._device.example.com"), hashes: [Self.hash(7)], pins: [])
         let original = TrustMapWriter.render([entry], generated: 1)
         let text = String(decoding: original, as: UTF8.self)
         let lines = text.split(separator: "\n")
         let body = lines[1].replacingOccurrences(of: Self.hash(7), with: Self.hash(8)) + "\n"
-        let header = "danesync-trustmap/1 generated=1 entries=1 body=\(body.utf8.count) fnv=\(TrustMapFormat.hex64(TrustMapFormat.fnv1a(Array(body.utf8))))\n"
+        let header =
+            "danesync-trustmap/1 generated=1 entries=1 body=\(body.utf8.count) fnv=\(TrustMapFormat.hex64(TrustMapFormat.fnv1a(Array(body.utf8))))\n"
         let bytes = Array((header + body).utf8)
         let offset = header.utf8.count
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in

@@ -17,7 +17,8 @@ struct VerifyDecisionTests {
         spkiSHA512: [UInt8](repeating: 0x88, count: 64))
 
     static let fullRecord = TLSARecord(usage: .daneEE, selector: .cert, matchingType: .full, data: certificate.der)
-    static let spkiPin = TLSARecord(usage: .daneEE, selector: .spki, matchingType: .sha256, data: certificate.spkiSHA256)
+    static let spkiPin = TLSARecord(
+        usage: .daneEE, selector: .spki, matchingType: .sha256, data: certificate.spkiSHA256)
 
     /// The trust map of the design's example policy: sensor1 on corp-iot, admin-laptop on "*".
     static let trustMap: [UInt8] = TrustMapWriter.render(
@@ -28,7 +29,8 @@ struct VerifyDecisionTests {
 
     /// What daneverify does before the live check.
     static func admit(
-        _ name: DeviceName, calledStationId: String?, certificate: CertificateBinding = certificate, map: [UInt8] = trustMap
+        _ name: DeviceName, calledStationId: String?, certificate: CertificateBinding = certificate,
+        map: [UInt8] = trustMap
     ) throws -> Result<String, VerifyVerdict> {
         try map.withUnsafeBytes { raw in
             let reader = try TrustMapReader(bytes: raw)
@@ -56,14 +58,18 @@ struct VerifyDecisionTests {
         for station in [nil, "AA-BB-CC-DD-EE-FF", "AA-BB-CC-DD-EE-FF:", "garbage"] as [String?] {
             let verdict = try #require(Self.rejection(Self.admit(Self.sensor, calledStationId: station)))
             #expect(verdict.code == .notAllowed)
-            #expect(verdict.line == "reject 12 sensor1._device.example.com is not allowed on any network (no SSID in Called-Station-Id)")
+            #expect(
+                verdict.line
+                    == "reject 12 sensor1._device.example.com is not allowed on any network (no SSID in Called-Station-Id)"
+            )
             #expect(try Self.admit(Self.admin, calledStationId: station) == .success("*"))
         }
     }
 
     @Test func test_SSIDMatch_isExactAndCaseSensitive() throws {
         for ssid in ["Corp-IoT", "corp-iot ", "corp", "corp-iot2", "*"] {
-            let verdict = try #require(Self.rejection(Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:\(ssid)")), "\(ssid)")
+            let verdict = try #require(
+                Self.rejection(Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:\(ssid)")), "\(ssid)")
             #expect(verdict.code == .notAllowed, "\(ssid)")
             #expect(verdict.line.hasPrefix("reject 12 "))
         }
@@ -83,39 +89,56 @@ struct VerifyDecisionTests {
 
     @Test func test_hashNotPublished_isRejected13() throws {
         let verdict = try #require(
-            Self.rejection(Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", certificate: Self.otherCertificate)))
+            Self.rejection(
+                Self.admit(
+                    Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", certificate: Self.otherCertificate)))
         #expect(verdict.code == .notPublished)
         #expect(verdict.code.rawValue == 13)
-        #expect(verdict.line == "reject 13 certificate sha256 \(Self.otherCertificate.hashHex) is not published for sensor1._device.example.com")
+        #expect(
+            verdict.line
+                == "reject 13 certificate sha256 \(Self.otherCertificate.hashHex) is not published for sensor1._device.example.com"
+        )
     }
 
     @Test func test_pinMatch_isAccepted_withoutAPublishedHash() throws {
-        let map = TrustMapWriter.render([TrustMapEntry(network: "corp-iot", name: Self.sensor, hashes: [], pins: [Self.spkiPin])], generated: 1)
-        #expect(try Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", map: map) == .success("corp-iot"))
+        let map = TrustMapWriter.render(
+            [TrustMapEntry(network: "corp-iot", name: Self.sensor, hashes: [], pins: [Self.spkiPin])], generated: 1)
+        #expect(
+            try Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", map: map) == .success("corp-iot")
+        )
         let verdict = try #require(
-            Self.rejection(Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", certificate: Self.otherCertificate, map: map)))
+            Self.rejection(
+                Self.admit(
+                    Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", certificate: Self.otherCertificate,
+                    map: map)))
         #expect(verdict.code == .notPublished)
     }
 
     @Test func test_networkEntryWithOtherHash_fallsBackToStarEntry() {
-        let networkEntry = TrustMapEntry(network: "corp-iot", name: Self.sensor, hashes: [Self.otherCertificate.hashHex], pins: [])
+        let networkEntry = TrustMapEntry(
+            network: "corp-iot", name: Self.sensor, hashes: [Self.otherCertificate.hashHex], pins: [])
         let anyEntry = TrustMapEntry(network: "*", name: Self.sensor, hashes: [Self.certificate.hashHex], pins: [])
         let result = VerifyDecision.checkTrustMap(
-            name: Self.sensor, ssid: "corp-iot", networkEntry: networkEntry, anyEntry: anyEntry, certificate: Self.certificate)
+            name: Self.sensor, ssid: "corp-iot", networkEntry: networkEntry, anyEntry: anyEntry,
+            certificate: Self.certificate)
         #expect(result == .success("*"))
     }
 
     // MARK: live check
 
-    static func answer(_ rcode: DNSRcode = .noError, _ security: DNSSECState = .secure, records: [TLSARecord] = [fullRecord]) -> TLSAAnswer {
+    static func answer(
+        _ rcode: DNSRcode = .noError, _ security: DNSSECState = .secure, records: [TLSARecord] = [fullRecord]
+    ) -> TLSAAnswer {
         TLSAAnswer(name: sensor, result: .response(DNSResponse(rcode: rcode, security: security, records: records)))
     }
 
     static func live(
-        _ answer: TLSAAnswer, mode: Config.LiveCheck = .required, requireDNSSEC: Bool = true, certificate: CertificateBinding = certificate
+        _ answer: TLSAAnswer, mode: Config.LiveCheck = .required, requireDNSSEC: Bool = true,
+        certificate: CertificateBinding = certificate
     ) -> VerifyVerdict {
         VerifyDecision.checkLive(
-            answer: answer, certificate: certificate, mode: mode, requireDNSSEC: requireDNSSEC, admitted: (sensor, "corp-iot"))
+            answer: answer, certificate: certificate, mode: mode, requireDNSSEC: requireDNSSEC,
+            admitted: (sensor, "corp-iot"))
     }
 
     @Test func test_secureMatchingRecord_accepts_withTheAcceptLine() {
@@ -127,7 +150,10 @@ struct VerifyDecisionTests {
     }
 
     @Test func test_anyMatchingRecordKind_accepts() {
-        for record in [Self.spkiPin, TLSARecord(usage: .pkixCD, selector: .cert, matchingType: .sha512, data: Self.certificate.sha512)] {
+        for record in [
+            Self.spkiPin,
+            TLSARecord(usage: .pkixCD, selector: .cert, matchingType: .sha512, data: Self.certificate.sha512),
+        ] {
             #expect(Self.live(Self.answer(records: [record])).code == .accept, "\(record)")
         }
     }
@@ -169,12 +195,17 @@ struct VerifyDecisionTests {
         let verdict = Self.live(TLSAAnswer(name: Self.sensor, result: .timedOut), mode: .required)
         #expect(verdict.code == .resolver)
         #expect(verdict.line.hasPrefix("reject 16 ") && verdict.line.contains("timed out"))
-        #expect(Self.live(TLSAAnswer(name: Self.sensor, result: .failed("no trust anchor")), mode: .required).code == .resolver)
+        #expect(
+            Self.live(TLSAAnswer(name: Self.sensor, result: .failed("no trust anchor")), mode: .required).code
+                == .resolver)
         #expect(Self.live(Self.answer(.serverFailure, records: []), mode: .required).code == .resolver)
     }
 
     @Test func test_timeout_withIfAvailable_acceptsWithANote() {
-        for answer in [TLSAAnswer(name: Self.sensor, result: .timedOut), TLSAAnswer(name: Self.sensor, result: .failed("x")), Self.answer(.serverFailure, records: [])] {
+        for answer in [
+            TLSAAnswer(name: Self.sensor, result: .timedOut), TLSAAnswer(name: Self.sensor, result: .failed("x")),
+            Self.answer(.serverFailure, records: []),
+        ] {
             let verdict = Self.live(answer, mode: .ifAvailable)
             #expect(verdict.code == .accept)
             #expect(verdict.line == "accept sensor1._device.example.com corp-iot \(Self.certificate.hashHex)")
@@ -204,7 +235,8 @@ struct VerifyDecisionTests {
 
     @Test func test_exitCodes_areTheDesignsNumbers() {
         let codes: [VerifyVerdict.Code: Int32] = [
-            .accept: 0, .usage: 2, .trustMap: 10, .certificate: 11, .notAllowed: 12, .notPublished: 13, .withdrawn: 14, .dnssec: 15,
+            .accept: 0, .usage: 2, .trustMap: 10, .certificate: 11, .notAllowed: 12, .notPublished: 13, .withdrawn: 14,
+            .dnssec: 15,
             .resolver: 16,
         ]
         for (code, value) in codes { #expect(code.rawValue == value) }

@@ -224,7 +224,7 @@ private struct Reader {
                 }
                 for (name, headerValue) in pairs {
                     guard case .scalar(let v) = headerValue, !name.value.contains(":"),
-                        !v.value.contains("\n"), !v.value.contains("\r")
+                        !v.value.utf8.contains(where: { $0 == 0x0a || $0 == 0x0d })
                     else {
                         r.fail(headerValue, "policy.url_headers.\(name.value)", "expected a one-line text value")
                         continue

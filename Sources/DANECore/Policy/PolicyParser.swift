@@ -20,7 +20,7 @@ public enum PolicyParser {
     /// `{`/`[` or a `networks:` key means JSON/YAML; otherwise the first meaningful line
     /// decides: one holding `|` means the line form.
     static func detectFormat(_ text: String) -> Format {
-        for raw in text.split(separator: "\n") {
+        for raw in lines(text) {
             let line = raw.drop(while: { $0 == " " || $0 == "\t" })
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("{") || line.hasPrefix("[") || line.hasPrefix("networks:") || line.hasPrefix("---")
@@ -28,15 +28,23 @@ public enum PolicyParser {
             {
                 return .structured
             }
-            return line.contains("|") ? .lines : .structured
+            // A bare name (no ":" either) is a pipe-form line missing its "|": read it as that
+            // form so the error names the line.
+            return line.contains("|") || !line.contains(":") ? .lines : .structured
         }
         return .lines
+    }
+
+    /// Lines split on LF, with CRLF tolerated. Splitting the UTF-8 view matters: to
+    /// `String`, "\r\n" is one Character that is not equal to "\n".
+    static func lines(_ text: String) -> [Substring] {
+        text.utf8.split(separator: 0x0a, omittingEmptySubsequences: false).map { Substring($0) }
     }
 
     static func parseLines(_ text: String) throws(PolicyError) -> Policy {
         var networks: [String: [DeviceName]] = [:]
         var problems: [String] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        for (index, raw) in lines(text).enumerated() {
             var line = Substring(raw)
             if line.hasSuffix("\r") { line = line.dropLast() }
             let trimmed = line.drop(while: { $0 == " " || $0 == "\t" })
