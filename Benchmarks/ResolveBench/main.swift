@@ -89,5 +89,11 @@ getrusage(RUSAGE_SELF.rawValue, &usage)  // ru_maxrss in KiB on Linux
 #else
 getrusage(RUSAGE_SELF, &usage)
 #endif
-if let firstProblem { _ = "first non-secure answer: \(firstProblem)\n".utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) } }
-print("names=\(names.count) secure=\(secure) seconds=\(decimal(seconds)) names_per_second=\(decimal(Double(names.count) / seconds)) peak_rss_kb=\(usage.ru_maxrss)")
+if let firstProblem {
+    _ = "first non-secure answer: \(firstProblem)\n".utf8CString.withUnsafeBufferPointer {
+        write(2, $0.baseAddress, $0.count - 1)
+    }
+}
+print(
+    "names=\(names.count) secure=\(secure) seconds=\(decimal(seconds)) names_per_second=\(decimal(Double(names.count) / seconds)) peak_rss_kb=\(usage.ru_maxrss)"
+)

@@ -37,15 +37,18 @@ public struct CertificateFacts: Sendable {
             throw .unsupported("\(error)")
         }
         do {
-            self.sanDNSNames = try certificate.extensions.subjectAlternativeNames?.compactMap { name in
-                if case .dnsName(let dns) = name { return dns }
-                return nil
-            } ?? []
-            self.authorityKeyIdentifier = try certificate.extensions.authorityKeyIdentifier?.keyIdentifier.map(Array.init)
+            self.sanDNSNames =
+                try certificate.extensions.subjectAlternativeNames?.compactMap { name in
+                    if case .dnsName(let dns) = name { return dns }
+                    return nil
+                } ?? []
+            self.authorityKeyIdentifier = try certificate.extensions.authorityKeyIdentifier?.keyIdentifier.map(
+                Array.init)
             if let ski = try certificate.extensions.subjectKeyIdentifier {
                 self.subjectKeyIdentifier = Array(ski.keyIdentifier)
             } else {
-                self.subjectKeyIdentifier = Array(Insecure.SHA1.hash(data: certificate.publicKey.subjectPublicKeyInfoBytes))
+                self.subjectKeyIdentifier = Array(
+                    Insecure.SHA1.hash(data: certificate.publicKey.subjectPublicKeyInfoBytes))
             }
             if case .isCertificateAuthority = try certificate.extensions.basicConstraints {
                 self.isCA = true

@@ -41,7 +41,9 @@ public enum PEM {
         var out = [UInt8](repeating: 0, count: dsync_base64_max(base64.count))
         let n = base64.withUnsafeBufferPointer { input in
             input.withMemoryRebound(to: CChar.self) { chars in
-                out.withUnsafeMutableBufferPointer { dsync_base64_decode(chars.baseAddress, chars.count, $0.baseAddress) }
+                out.withUnsafeMutableBufferPointer {
+                    dsync_base64_decode(chars.baseAddress, chars.count, $0.baseAddress)
+                }
             }
         }
         guard n >= 0 else { return nil }

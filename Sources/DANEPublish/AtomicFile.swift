@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// Replaces files so that a reader only ever sees the old or the new complete content
@@ -37,7 +37,9 @@ public enum AtomicFile {
 
     /// Points a symbolic link at `target`, replacing whatever is at `path` atomically.
     public static func symlink(_ target: String, at path: String) throws(Failure) {
-        if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: path), existing == target { return }
+        if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: path), existing == target {
+            return
+        }
         let temp = temporaryPath(for: path)
         guard Glibc.symlink(target, temp) == 0 else { throw Failure(path: temp, operation: "symlink", errno: errno) }
         guard rename(temp, path) == 0 else {

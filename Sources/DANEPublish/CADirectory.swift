@@ -4,7 +4,7 @@ import DANEDigest
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// The `ca.d/` hashed directory for FreeRADIUS `ca_path`: one CA per file (OpenSSL's

@@ -81,7 +81,10 @@ enum UnboundContext {
         let bytes: [UInt8]
         do { bytes = try readFile(path) } catch { throw .trustAnchorUnreadable(path: path, reason: error.reason) }
         let hasRecord = bytes.split(separator: UInt8(ascii: "\n")).contains { line in
-            guard let first = line.first(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") })
+            guard
+                let first = line.first(where: {
+                    $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r")
+                })
             else { return false }
             return first != UInt8(ascii: ";") && first != UInt8(ascii: "#")
         }

@@ -106,11 +106,13 @@ final class UnboundEventLoop: @unchecked Sendable {
         #else
         var thread: pthread_t?
         #endif
-        let status = pthread_create(&thread, nil, { argument in
-            let loop = Unmanaged<UnboundEventLoop>.fromOpaque(argument!).takeRetainedValue()
-            loop.run()
-            return nil
-        }, retained)
+        let status = pthread_create(
+            &thread, nil,
+            { argument in
+                let loop = Unmanaged<UnboundEventLoop>.fromOpaque(argument!).takeRetainedValue()
+                loop.run()
+                return nil
+            }, retained)
         guard status == 0 else {
             Unmanaged<UnboundEventLoop>.fromOpaque(retained).release()
             throw .eventLoopFailed(reason: "pthread_create: \(systemErrorText(status))")
@@ -186,7 +188,9 @@ final class UnboundEventLoop: @unchecked Sendable {
     }
 
     /// libunbound's callback, called inside `ub_process` on the loop thread.
-    private static func deliver(_ argument: UnsafeMutableRawPointer?, _ err: Int32, _ result: UnsafeMutablePointer<ub_result>?) {
+    private static func deliver(
+        _ argument: UnsafeMutableRawPointer?, _ err: Int32, _ result: UnsafeMutablePointer<ub_result>?
+    ) {
         let query = Unmanaged<PendingQuery>.fromOpaque(argument!).takeRetainedValue()
         let answer = TLSAAnswer(name: query.name, unboundError: err, result: result)
         query.loop.finish(query, answer)
@@ -244,7 +248,10 @@ final class UnboundEventLoop: @unchecked Sendable {
         deadlines = []
         let queued = lock.withLock {
             ended = reason
-            defer { submissions = []; submissionsHead = 0 }
+            defer {
+                submissions = []
+                submissionsHead = 0
+            }
             return Array(submissions[submissionsHead...])
         }
         for (name, continuation) in queued { continuation.resume(returning: TLSAAnswer(name: name, result: stopped)) }

@@ -54,7 +54,9 @@ public final class UnboundResolver: Resolver {
     ///
     /// - Throws: ``ResolverSetupError`` for configuration problems (unreadable trust anchor,
     ///   rejected forwarder …), so the hook can tell a broken installation from a DNS failure.
-    public static func lookupOnce(_ name: DeviceName, dns: Config.DNS, timeout: Duration) throws(ResolverSetupError) -> TLSAAnswer {
+    public static func lookupOnce(
+        _ name: DeviceName, dns: Config.DNS, timeout: Duration
+    ) throws(ResolverSetupError) -> TLSAAnswer {
         let deadline = ContinuousClock.now + timeout
         let context = try UnboundContext.make(dns: dns, tuning: nil)
         defer { ub_ctx_delete(context) }

@@ -14,7 +14,8 @@ public struct SyncPass: Sendable {
     public var store: any OutputStore
     public var logger: Logger
 
-    public init(config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore, logger: Logger) {
+    public init(config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore, logger: Logger)
+    {
         self.config = config
         self.resolver = resolver
         self.chains = chains
@@ -32,7 +33,9 @@ public struct SyncPass: Sendable {
 
     /// Runs the pass for `policy` (already read by the caller: a pass without a policy
     /// publishes nothing new).
-    public func run(policy: Policy, policySource: String, policyError: String?, now: Date = Date()) async throws -> Summary {
+    public func run(
+        policy: Policy, policySource: String, policyError: String?, now: Date = Date()
+    ) async throws -> Summary {
         let started = Date()
         let nowSeconds = Int64(now.timeIntervalSince1970)
         let previousStatus = StatusDocument.read(config.statusPath)
@@ -72,7 +75,8 @@ public struct SyncPass: Sendable {
         var entries: [TrustMapEntry] = []
         for record in records where record.isPublished {
             for network in policy.networks(of: record.name) {
-                entries.append(TrustMapEntry(network: network, name: record.name, hashes: record.hashes, pins: record.pins))
+                entries.append(
+                    TrustMapEntry(network: network, name: record.name, hashes: record.hashes, pins: record.pins))
             }
         }
         let status = StatusDocument(
@@ -84,7 +88,9 @@ public struct SyncPass: Sendable {
         return Summary(status: status, report: report, fetches: await chains.fetchCount)
     }
 
-    private func process(_ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64) async -> (
+    private func process(
+        _ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64
+    ) async -> (
         NameRecord, [String: CertificateFacts]
     ) {
         let answer = await resolver.lookupTLSA(name)

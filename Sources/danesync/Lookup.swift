@@ -8,7 +8,8 @@ import Foundation
 
 struct Lookup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Explain one name: TLSA records and DNSSEC state, certificates, SAN, AKI, CA URLs, chain verdict, hash.")
+        abstract:
+            "Explain one name: TLSA records and DNSSEC state, certificates, SAN, AKI, CA URLs, chain verdict, hash.")
 
     @Argument(help: "Device name, e.g. sensor1._device.example.com") var name: String
     @OptionGroup var options: ConfigOption
@@ -67,7 +68,8 @@ struct LookupReport: Encodable {
     var verdict: String
     var reason: String?
 
-    static func make(name: DeviceName, answer: TLSAAnswer, config: Config, walker: CAChainWalker) async -> LookupReport {
+    static func make(name: DeviceName, answer: TLSAAnswer, config: Config, walker: CAChainWalker) async -> LookupReport
+    {
         var report = LookupReport(name: name.text, records: [], certificates: [], verdict: "error")
         var candidates: [CandidateCertificate] = []
         if case .response(let response) = answer.result {
@@ -107,10 +109,13 @@ struct LookupReport: Encodable {
                         cert.chain = cas.map { "\($0.subject) sha256 \($0.sha256Hex)" }
                         cert.verdict = "chain ok"
                         candidates.append(
-                            .init(record: record, hash: facts.sha256Hex, verdict: .accepted(caFingerprints: cas.map(\.sha256Hex))))
+                            .init(
+                                record: record, hash: facts.sha256Hex,
+                                verdict: .accepted(caFingerprints: cas.map(\.sha256Hex))))
                     case .failure(let error):
                         cert.verdict = "chain failed: \(error)"
-                        candidates.append(.init(record: record, hash: facts.sha256Hex, verdict: .discoveryFailed(error.description)))
+                        candidates.append(
+                            .init(record: record, hash: facts.sha256Hex, verdict: .discoveryFailed(error.description)))
                     }
                 }
                 report.certificates.append(cert)

@@ -4,7 +4,9 @@ import DANESync
 struct Once: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one sync pass.",
-        discussion: "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver).")
+        discussion:
+            "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver)."
+    )
 
     @OptionGroup var options: ConfigOption
 

@@ -24,11 +24,17 @@ struct Status: AsyncParsableCommand {
             return
         }
         let c = status.counts
-        print("last pass: \(Self.time(status.time)) (\(String(format: "%.2f", status.durationSeconds)) s), policy \(status.policySource)")
+        print(
+            "last pass: \(Self.time(status.time)) (\(String(format: "%.2f", status.durationSeconds)) s), policy \(status.policySource)"
+        )
         if let error = status.policyError { print("policy error: \(error)") }
-        print("names \(status.names.count): ok \(c.ok), stale \(c.stale), withdrawn \(c.withdrawn), bogus \(c.bogus), insecure \(c.insecure), error \(c.error); CAs \(status.cas.count)")
+        print(
+            "names \(status.names.count): ok \(c.ok), stale \(c.stale), withdrawn \(c.withdrawn), bogus \(c.bogus), insecure \(c.insecure), error \(c.error); CAs \(status.cas.count)"
+        )
         for name in status.names {
-            print("\(name.name)  \(name.state)  since \(Self.time(name.since))  networks \(name.networks.joined(separator: ","))")
+            print(
+                "\(name.name)  \(name.state)  since \(Self.time(name.since))  networks \(name.networks.joined(separator: ","))"
+            )
             for hash in name.hashes { print("    sha256 \(hash)") }
             for pin in name.pins { print("    pin \(pin)") }
             if let error = name.lastError, name.state != "ok" { print("    last error: \(error)") }

@@ -52,7 +52,8 @@ struct Arguments {
         guard let config = values["--config"], let identity = values["--identity"], let cert = values["--cert"] else {
             return .invalid("--config, --identity and --cert are required")
         }
-        return .run(Arguments(config: config, identity: identity, cert: cert, calledStationId: values["--called-station-id"]))
+        return .run(
+            Arguments(config: config, identity: identity, cert: cert, calledStationId: values["--called-station-id"]))
     }
 }
 

@@ -3,7 +3,7 @@ import DANEDigest
 import DANEResolve
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// daneverify: the FreeRADIUS EAP-TLS verify hook. Every path that is not a clean accept
@@ -34,7 +34,8 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     do {
         name = try DeviceName(arguments.identity)
     } catch {
-        return .reject(.notAllowed, "identity \"\(VerifyText.shown(arguments.identity))\" is not a device name: \(error)")
+        return .reject(
+            .notAllowed, "identity \"\(VerifyText.shown(arguments.identity))\" is not a device name: \(error)")
     }
     let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
 
@@ -42,7 +43,8 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     do {
         let map = try MappedFile(path: config.trustMapPath)
         let reader = try TrustMapReader(bytes: map.bytes)
-        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name) }
+        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name)
+        }
         let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
         switch VerifyDecision.checkTrustMap(
             name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)

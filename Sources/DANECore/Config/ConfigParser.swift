@@ -11,16 +11,23 @@ public enum ConfigParser {
         }
         var reader = Reader()
         guard case .mapping(let top, _)? = root else {
-            throw ConfigError(problems: ["the configuration must be a mapping, found \(root?.kind ?? "an empty document")"])
+            throw ConfigError(problems: [
+                "the configuration must be a mapping, found \(root?.kind ?? "an empty document")"
+            ])
         }
         var config = Config(policy: .init(location: .file("")))
         var sawPolicy = false
-        reader.keys(top, path: "", known: ["policy", "dns", "discovery", "output", "sync", "verify", "metrics"]) { key, value, r in
+        reader.keys(top, path: "", known: ["policy", "dns", "discovery", "output", "sync", "verify", "metrics"]) {
+            key, value, r in
             switch key {
             case "policy":
                 sawPolicy = true
                 config.policy = r.policy(value, path: "policy")
-            case "dns": r.section(value, path: "dns", known: ["trust_anchor_file", "forwarders", "unbound_conf", "require_dnssec", "timeout"]) { key, value, r in
+            case "dns":
+                r.section(
+                    value, path: "dns",
+                    known: ["trust_anchor_file", "forwarders", "unbound_conf", "require_dnssec", "timeout"]
+                ) { key, value, r in
                     let path = "dns." + key
                     switch key {
                     case "trust_anchor_file": r.string(value, path).map { config.dns.trustAnchorFile = $0 }
@@ -30,7 +37,9 @@ public enum ConfigParser {
                     default: r.duration(value, path).map { config.dns.timeout = $0 }
                     }
                 }
-            case "discovery": r.section(value, path: "discovery", known: ["tls_ca_file", "connect_to", "max_bytes", "timeout"]) { key, value, r in
+            case "discovery":
+                r.section(value, path: "discovery", known: ["tls_ca_file", "connect_to", "max_bytes", "timeout"]) {
+                    key, value, r in
                     let path = "discovery." + key
                     switch key {
                     case "tls_ca_file": config.discovery.tlsCAFile = r.optionalString(value, path)
@@ -39,10 +48,13 @@ public enum ConfigParser {
                     default: r.duration(value, path).map { config.discovery.timeout = $0 }
                     }
                 }
-            case "output": r.section(value, path: "output", known: ["dir"]) { _, value, r in
+            case "output":
+                r.section(value, path: "output", known: ["dir"]) { _, value, r in
                     r.string(value, "output.dir").map { config.output.dir = $0 }
                 }
-            case "sync": r.section(value, path: "sync", known: ["interval", "jitter", "concurrency", "grace", "on_ca_change"]) { key, value, r in
+            case "sync":
+                r.section(value, path: "sync", known: ["interval", "jitter", "concurrency", "grace", "on_ca_change"]) {
+                    key, value, r in
                     let path = "sync." + key
                     switch key {
                     case "interval": r.duration(value, path).map { config.sync.interval = $0 }
@@ -52,14 +64,16 @@ public enum ConfigParser {
                     default: config.sync.onCAChange = r.optionalString(value, path)
                     }
                 }
-            case "verify": r.section(value, path: "verify", known: ["live_check", "timeout"]) { key, value, r in
+            case "verify":
+                r.section(value, path: "verify", known: ["live_check", "timeout"]) { key, value, r in
                     let path = "verify." + key
                     switch key {
                     case "live_check": r.liveCheck(value, path).map { config.verify.liveCheck = $0 }
                     default: r.duration(value, path).map { config.verify.timeout = $0 }
                     }
                 }
-            default: r.section(value, path: "metrics", known: ["listen"]) { _, value, r in
+            default:
+                r.section(value, path: "metrics", known: ["listen"]) { _, value, r in
                     config.metrics.listen = r.optionalString(value, "metrics.listen")
                 }
             }
@@ -103,7 +117,9 @@ private struct Reader {
         }
     }
 
-    mutating func section(_ node: YAMLNode, path: String, known: [String], _ body: (String, YAMLNode, inout Reader) -> Void) {
+    mutating func section(
+        _ node: YAMLNode, path: String, known: [String], _ body: (String, YAMLNode, inout Reader) -> Void
+    ) {
         switch node {
         case .mapping(let pairs, _): keys(pairs, path: path, known: known, body)
         case .scalar(let s) where s.isNull: return
@@ -134,7 +150,9 @@ private struct Reader {
 
     mutating func integer(_ node: YAMLNode, _ path: String, _ range: ClosedRange<Int>) -> Int? {
         guard case .scalar(let s) = node, s.isPlain, let value = Int(s.value), range.contains(value) else {
-            fail(node, path, "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(node.kind)")
+            fail(
+                node, path,
+                "expected a whole number from \(range.lowerBound) to \(range.upperBound), found \(node.kind)")
             return nil
         }
         return value
@@ -219,7 +237,8 @@ private struct Reader {
             case "url_headers":
                 guard case .mapping(let pairs, _) = value else {
                     if case .scalar(let s) = value, s.isNull { return }
-                    r.fail(value, "policy.url_headers", "expected a mapping of header name to value, found \(value.kind)")
+                    r.fail(
+                        value, "policy.url_headers", "expected a mapping of header name to value, found \(value.kind)")
                     return
                 }
                 for (name, headerValue) in pairs {

@@ -12,7 +12,8 @@ public enum Forwarder {
             return address.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } && address.count >= 2
         }
         let octets = address.split(separator: ".", omittingEmptySubsequences: false)
-        return octets.count == 4 && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false && $0.count <= 3 }
+        return octets.count == 4
+            && octets.allSatisfy { Int($0).map { (0...255).contains($0) } ?? false && $0.count <= 3 }
     }
 }
 

@@ -49,6 +49,7 @@ public enum NameDecision {
             reasons.append("records not used: \(ignored.map(\.description).joined(separator: ", "))")
         }
         return .withdrawn(
-            "\(answer.name) has no usable TLSA record" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; ")))
+            "\(answer.name) has no usable TLSA record" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
+        )
     }
 }

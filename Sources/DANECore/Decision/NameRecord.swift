@@ -59,11 +59,13 @@ public struct NameRecord: Equatable, Sendable {
             }
             return NameRecord(name: name, state: .error, since: since(.error), lastOK: previous?.lastOK, lastError: why)
         case .withdrawn(let why):
-            return NameRecord(name: name, state: .withdrawn, since: since(.withdrawn), lastOK: previous?.lastOK, lastError: why)
+            return NameRecord(
+                name: name, state: .withdrawn, since: since(.withdrawn), lastOK: previous?.lastOK, lastError: why)
         case .bogus(let why):
             return NameRecord(name: name, state: .bogus, since: since(.bogus), lastOK: previous?.lastOK, lastError: why)
         case .insecure(let why):
-            return NameRecord(name: name, state: .insecure, since: since(.insecure), lastOK: previous?.lastOK, lastError: why)
+            return NameRecord(
+                name: name, state: .insecure, since: since(.insecure), lastOK: previous?.lastOK, lastError: why)
         }
     }
 }

@@ -77,7 +77,9 @@ public enum PolicyParser {
             throw PolicyError(problems: ["\(error)"])
         }
         guard case .mapping(let top, _)? = root else {
-            throw PolicyError(problems: ["expected a mapping with a \"networks\" key, found \(root?.kind ?? "an empty document")"])
+            throw PolicyError(problems: [
+                "expected a mapping with a \"networks\" key, found \(root?.kind ?? "an empty document")"
+            ])
         }
         var problems: [String] = []
         var networks: [String: [DeviceName]] = [:]
@@ -89,7 +91,8 @@ public enum PolicyParser {
             }
             sawNetworks = true
             guard case .mapping(let pairs, _) = value else {
-                problems.append("line \(value.line): networks: expected a mapping of network to names, found \(value.kind)")
+                problems.append(
+                    "line \(value.line): networks: expected a mapping of network to names, found \(value.kind)")
                 continue
             }
             for (network, names) in pairs {

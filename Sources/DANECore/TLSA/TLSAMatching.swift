@@ -9,7 +9,8 @@ public struct CertificateBinding: Hashable, Sendable {
     public var spkiSHA256: [UInt8]
     public var spkiSHA512: [UInt8]
 
-    public init(der: [UInt8], spki: [UInt8], sha256: [UInt8], sha512: [UInt8], spkiSHA256: [UInt8], spkiSHA512: [UInt8]) {
+    public init(der: [UInt8], spki: [UInt8], sha256: [UInt8], sha512: [UInt8], spkiSHA256: [UInt8], spkiSHA512: [UInt8])
+    {
         self.der = der
         self.spki = spki
         self.sha256 = sha256

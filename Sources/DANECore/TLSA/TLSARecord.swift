@@ -25,7 +25,9 @@ public struct TLSARecord: Hashable, Sendable, CustomStringConvertible {
     /// Parses presentation format (RFC 6698 §2.2): `3 0 0 3082…`, the hex possibly split by
     /// white space or wrapped in parentheses as zone files do.
     public init(presentation: String) throws(TLSARecordError) {
-        let tokens = presentation.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "(" || $0 == ")" })
+        let tokens = presentation.split(whereSeparator: {
+            $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" || $0 == "(" || $0 == ")"
+        })
         guard tokens.count >= 4 else { throw .missingFields(found: tokens.count) }
         var fields: [UInt8] = []
         for (name, token) in zip(["usage", "selector", "matching type"], tokens.prefix(3)) {

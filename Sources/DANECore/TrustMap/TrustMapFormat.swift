@@ -26,7 +26,9 @@ public enum TrustMapFormat {
 
     public static func hex64(_ value: UInt64) -> String {
         var bytes: [UInt8] = []
-        for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        for shift in stride(from: 56, through: 0, by: -8) {
+            bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
+        }
         return Hex.encode(bytes)
     }
 

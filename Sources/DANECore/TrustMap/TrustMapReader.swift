@@ -34,7 +34,9 @@ public struct TrustMapReader: @unchecked Sendable {
         guard bytes.count - bodyStart == body else {
             throw .truncated(expected: bodyStart + body, found: bytes.count)
         }
-        guard body == 0 || bytes[bytes.count - 1] == 0x0a else { throw .truncated(expected: bodyStart + body, found: bytes.count) }
+        guard body == 0 || bytes[bytes.count - 1] == 0x0a else {
+            throw .truncated(expected: bodyStart + body, found: bytes.count)
+        }
         self.generated = generated
         self.entryCount = entries
         self.bodyChecksum = fnv
@@ -77,7 +79,9 @@ public struct TrustMapReader: @unchecked Sendable {
             entries.append(try parseLine(from: offset, to: end))
             offset = end + 1
         }
-        guard entries.count == entryCount else { throw .badHeader("header says \(entryCount) entries, body has \(entries.count)") }
+        guard entries.count == entryCount else {
+            throw .badHeader("header says \(entryCount) entries, body has \(entries.count)")
+        }
         return entries
     }
 

@@ -95,7 +95,8 @@ public enum VerifyDecision {
             return .reject(.withdrawn, "\(admitted.name) no longer publishes a TLSA record (NODATA)")
         }
         guard response.records.contains(where: { $0.matches(certificate) }) else {
-            return .reject(.withdrawn, "no TLSA record at \(admitted.name) matches certificate sha256 \(certificate.hashHex)")
+            return .reject(
+                .withdrawn, "no TLSA record at \(admitted.name) matches certificate sha256 \(certificate.hashHex)")
         }
         return accept
     }

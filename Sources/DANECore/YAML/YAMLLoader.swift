@@ -55,7 +55,8 @@ extension YAMLNode {
                 guard let keyNode = yaml_document_get_node(&document, pair_.pointee.key),
                     let valueNode = yaml_document_get_node(&document, pair_.pointee.value)
                 else { break }
-                guard case .scalar(let key) = try convert(keyNode, in: &document, depth: depth + 1, budget: &budget) else {
+                guard case .scalar(let key) = try convert(keyNode, in: &document, depth: depth + 1, budget: &budget)
+                else {
                     throw YAMLError(line: line, reason: "a mapping key must be a plain value")
                 }
                 pairs.append((key, try convert(valueNode, in: &document, depth: depth + 1, budget: &budget)))

@@ -33,7 +33,9 @@ public enum CAAcceptance {
     /// first certificate. Anything after it is never trusted, because every level of the chain
     /// is fetched from its own URL and checked on its own. A non-certificate PEM block, or a
     /// body without any, is an error.
-    public static func certificate(in body: [UInt8], fetchedFrom url: String) -> Result<CertificateFacts, DiscoveryError> {
+    public static func certificate(
+        in body: [UInt8], fetchedFrom url: String
+    ) -> Result<CertificateFacts, DiscoveryError> {
         let ders: [[UInt8]]
         do {
             ders = try PEM.certificates(in: body)

@@ -49,7 +49,8 @@ public enum DiscoveryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .signatureDoesNotVerify(let url, let child, let issuer):
             return "CA at \(url) (\(issuer)) did not sign \(child): the signature does not verify with its key"
         case .loop(let url, let keyIdentifier):
-            return "CA chain loops: \(url) asks again for SKI \(KeyIdentifier.format(keyIdentifier)), already in the chain"
+            return
+                "CA chain loops: \(url) asks again for SKI \(KeyIdentifier.format(keyIdentifier)), already in the chain"
         case .tooDeep(let limit, let lastURL):
             return "no self-signed root within \(limit) CAs (last fetched: \(lastURL))"
         }
