@@ -48,6 +48,11 @@ public struct DeviceName: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String { text }
 
     public static func < (lhs: DeviceName, rhs: DeviceName) -> Bool { lhs.text < rhs.text }
+
+    /// Identity is the normalized text; the labels are derived from it.
+    public static func == (lhs: DeviceName, rhs: DeviceName) -> Bool { lhs.text == rhs.text }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(text) }
 }
 
 /// Why a string is not a usable device name.

@@ -4,17 +4,24 @@
 /// every network. Names are ``DeviceName``s, so they compare case-insensitively.
 public struct Policy: Equatable, Sendable {
     /// Network → names, each list sorted and without duplicates.
-    public private(set) var networks: [String: [DeviceName]]
+    public let networks: [String: [DeviceName]]
+    /// Every distinct name, sorted: what a sync pass resolves.
+    public let names: [DeviceName]
+    /// Name → the networks it is listed under, sorted (an index: policies hold 100,000 names).
+    private let membership: [DeviceName: [String]]
 
     public init(networks: [String: [DeviceName]]) {
         self.networks = networks.mapValues { Array(Set($0)).sorted() }
+        var membership: [DeviceName: [String]] = [:]
+        for (network, names) in self.networks {
+            for name in names { membership[name, default: []].append(network) }
+        }
+        self.membership = membership.mapValues { $0.sorted() }
+        self.names = membership.keys.sorted()
     }
-
-    /// Every distinct name, sorted: what a sync pass resolves.
-    public var names: [DeviceName] { Array(Set(networks.values.joined())).sorted() }
 
     /// The networks a name is listed under, sorted.
-    public func networks(of name: DeviceName) -> [String] {
-        networks.filter { $0.value.contains(name) }.map(\.key).sorted()
-    }
+    public func networks(of name: DeviceName) -> [String] { membership[name] ?? [] }
+
+    public static func == (lhs: Policy, rhs: Policy) -> Bool { lhs.networks == rhs.networks }
 }

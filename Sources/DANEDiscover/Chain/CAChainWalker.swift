@@ -23,6 +23,9 @@ public actor CAChainWalker {
     private let fetcher: any HTTPFetcher
     private let discovery: Config.Discovery
     private var fetches: [String: Task<Result<CertificateFacts, DiscoveryError>, Never>] = [:]
+    /// Checked CA-to-issuer links ("child sha256 url" → refusal or nil) and self-signed verdicts.
+    private var links: [String: DiscoveryError?] = [:]
+    private var roots: [String: Bool] = [:]
 
     /// - Parameters:
     ///   - fetcher: the HTTPS client (``CurlFetcher`` in production).
@@ -61,15 +64,38 @@ public actor CAChainWalker {
             case .success(let fetched): ca = fetched
             case .failure(let error): return .failure(error)
             }
-            if let refusal = CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child) {
-                return .failure(refusal)
-            }
+            // A leaf's signature is checked here, off the actor, so checks run in parallel;
+            // a CA's link to its issuer is the same for every device and checked once.
+            let refusal =
+                chain.isEmpty
+                ? CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child)
+                : await checkedLink(ca, fetchedFrom: url, for: keyIdentifier, child: child)
+            if let refusal { return .failure(refusal) }
             chain.append(ca)
-            if ca.isSelfSigned { return .success(chain) }
+            if await isRoot(ca, fetchedFrom: url) { return .success(chain) }
             child = ca
             lastURL = url
         }
         return .failure(.tooDeep(limit: Self.maxDepth, lastURL: lastURL))
+    }
+
+    /// ``CAAcceptance/refusal(of:fetchedFrom:for:child:)`` for a CA child, memoized.
+    private func checkedLink(
+        _ ca: CertificateFacts, fetchedFrom url: String, for keyIdentifier: [UInt8], child: CertificateFacts
+    ) -> DiscoveryError? {
+        let key = child.sha256Hex + " " + url
+        if let known = links[key] { return known }
+        let refusal = CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child)
+        links[key] = .some(refusal)
+        return refusal
+    }
+
+    /// Whether the CA fetched from `url` is self-signed (a signature check), once per URL.
+    private func isRoot(_ ca: CertificateFacts, fetchedFrom url: String) -> Bool {
+        if let known = roots[url] { return known }
+        let root = ca.isSelfSigned
+        roots[url] = root
+        return root
     }
 
     /// The certificate at `url`, fetched and parsed once per walker.
