@@ -36,8 +36,13 @@ public enum CADirectory {
                 changed = true
             }
         }
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory)
-        where !regular.contains(name) && wanted[name] == nil {
+        // Stale links go before stale files, so that a writer killed in between leaves no link
+        // pointing at a removed file: every link always resolves, old or new.
+        let stale = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+            !regular.contains($0) && wanted[$0] == nil
+        }
+        let staleLinks = stale.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + $0)) != nil }
+        for name in staleLinks + stale.filter({ !staleLinks.contains($0) }) {
             unlink(directory + "/" + name)
             changed = true
         }
