@@ -59,6 +59,7 @@ public struct CertificateFacts: Sendable {
             throw .badExtension("\(error)")
         }
         self.binding = binding
+        self.sha256Hex = binding.hashHex
         self.certificate = certificate
         self.subject = certificate.subject.description
         self.issuer = certificate.issuer.description
@@ -67,7 +68,9 @@ public struct CertificateFacts: Sendable {
     }
 
     /// Lowercase hex SHA-256 of the DER: the trust-map hash and the CA fingerprint.
-    public var sha256Hex: String { binding.hashHex }
+    /// Stored, not computed: every record and status entry that names this CA then shares
+    /// one string (a pass over 100,000 names holds many copies).
+    public let sha256Hex: String
 
     /// Whether `parent`'s key verifies this certificate's signature (RFC 5280 §6.1.3 (a)(1)).
     public func isSigned(by parent: CertificateFacts) -> Bool {

@@ -18,21 +18,88 @@ public enum AtomicFile {
     /// Writes `bytes` to `path` unless it already holds exactly them. Returns whether it wrote.
     @discardableResult
     public static func write(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(Failure) -> Bool {
-        if let existing = FileManager.default.contents(atPath: path), existing.elementsEqual(bytes) {
-            return false
-        }
-        try replace(path, mode: mode) { fd throws(Failure) in
-            var offset = 0
-            while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw Failure(path: path, operation: "write", errno: errno)
-                }
-                offset += n
-            }
-        }
+        if contentEquals(path, bytes[...]) { return false }
+        try replace(path, mode: mode) { fd throws(Failure) in try writeAll(bytes[...], to: fd, path: path) }
         return true
+    }
+
+    /// Replaces `path` with what `produce` emits, chunk by chunk, without holding the whole
+    /// content in memory (for `status.json`, which changes every pass anyway).
+    public static func stream(
+        to path: String, mode: mode_t = 0o644, _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
+    ) throws {
+        var failure: Failure?
+        do {
+            try replace(path, mode: mode) { fd throws(Failure) in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 16)
+                do {
+                    try produce { chunk in
+                        buffer.append(contentsOf: chunk)
+                        if buffer.count >= 1 << 16 {
+                            try writeAll(buffer[...], to: fd, path: path)
+                            buffer.removeAll(keepingCapacity: true)
+                        }
+                    }
+                } catch let error as Failure {
+                    throw error
+                } catch {
+                    failure = Failure(path: path, operation: "encode \(error) for", errno: EINVAL)
+                    throw failure!
+                }
+                try writeAll(buffer[...], to: fd, path: path)
+            }
+        } catch {
+            throw failure ?? error
+        }
+    }
+
+    private static func writeAll(_ bytes: ArraySlice<UInt8>, to fd: Int32, path: String) throws(Failure) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw Failure(path: path, operation: "write", errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Whether the file holds exactly `bytes` — after a first line accepted by `header`, when
+    /// given. Read in chunks, so comparing a large output costs no second copy in memory.
+    public static func contentEquals(
+        _ path: String, _ bytes: ArraySlice<UInt8>, header: ((ArraySlice<UInt8>) -> Bool)? = nil
+    ) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var pending: [UInt8] = []
+        var headerDone = header == nil
+        var offset = bytes.startIndex
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return false }
+            if n == 0 { return headerDone && offset == bytes.endIndex }
+            var data = chunk[0..<n]
+            if !headerDone {
+                pending.append(contentsOf: data)
+                guard let newline = pending.firstIndex(of: 0x0a) else {
+                    if pending.count > 4096 { return false }
+                    continue
+                }
+                guard header!(pending[..<newline]) else { return false }
+                headerDone = true
+                data = pending[(newline + 1)...]
+            }
+            guard data.count <= bytes.endIndex - offset, data.elementsEqual(bytes[offset..<(offset + data.count)])
+            else {
+                return false
+            }
+            offset += data.count
+        }
     }
 
     /// Points a symbolic link at `target`, replacing whatever is at `path` atomically.

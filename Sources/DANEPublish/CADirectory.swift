@@ -41,7 +41,9 @@ public enum CADirectory {
         let stale = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
             !regular.contains($0) && wanted[$0] == nil
         }
-        let staleLinks = stale.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + $0)) != nil }
+        let staleLinks = stale.filter {
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: directory + "/" + $0)) != nil
+        }
         for name in staleLinks + stale.filter({ !staleLinks.contains($0) }) {
             unlink(directory + "/" + name)
             changed = true

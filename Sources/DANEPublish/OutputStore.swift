@@ -53,25 +53,26 @@ public struct FileStore: OutputStore {
             written.append(Config.OutputFile.caPEM)
         }
         if try writeTrustMap(outputs) { written.append(Config.OutputFile.trustMap) }
-        if try AtomicFile.write(try outputs.status.encoded(), to: path(Config.OutputFile.status)) {
-            written.append(Config.OutputFile.status)
-        }
+        // status.json records the pass time, so it changes every pass: stream it.
+        try AtomicFile.stream(to: path(Config.OutputFile.status)) { emit in try outputs.status.encode(emit) }
+        written.append(Config.OutputFile.status)
         return PublishReport(written: written)
     }
 
-    /// The header carries the generation time, so compare bodies: an unchanged map is left
-    /// alone (its mtime and inode stay) and keeps its original `generated`.
+    /// The header carries the generation time, so compare the rest: an unchanged map is left
+    /// alone (its mtime and inode stay) and keeps its original `generated`. Compared in chunks,
+    /// not by loading the old map beside the new one.
     private func writeTrustMap(_ outputs: Outputs) throws -> Bool {
         let target = path(Config.OutputFile.trustMap)
         let rendered = TrustMapWriter.render(outputs.trustMap, generated: outputs.generated)
-        if let existing = FileManager.default.contents(atPath: target),
-            let newline = existing.firstIndex(of: 0x0a), let renderedNewline = rendered.firstIndex(of: 0x0a),
-            existing[(newline + 1)...].elementsEqual(rendered[(renderedNewline + 1)...]),
-            (try? existing.withUnsafeBytes { try TrustMapReader(bytes: $0) }) != nil
-        {
-            return false
+        guard let newline = rendered.firstIndex(of: 0x0a) else { return try AtomicFile.write(rendered, to: target) }
+        func withoutTime(_ header: ArraySlice<UInt8>) -> [Substring] {
+            String(decoding: header, as: UTF8.self).split(separator: " ").filter { !$0.hasPrefix("generated=") }
         }
-        return try AtomicFile.write(rendered, to: target)
+        let unchanged = AtomicFile.contentEquals(target, rendered[(newline + 1)...]) { existingHeader in
+            withoutTime(existingHeader) == withoutTime(rendered[..<newline])
+        }
+        return unchanged ? false : try AtomicFile.write(rendered, to: target)
     }
 
     private func path(_ name: String) -> String { directory + "/" + name }

@@ -1,6 +1,38 @@
 import DANECore
 import Foundation
 
+/// Lines of a file, read in chunks.
+struct LineReader {
+    let file: FileHandle
+    var buffer: [UInt8] = []
+    var start = 0
+    var atEnd = false
+
+    init(_ file: FileHandle) {
+        self.file = file
+    }
+
+    mutating func next() -> [UInt8]? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0a) {
+                let line = Array(buffer[start..<newline])
+                start = newline + 1
+                return line
+            }
+            if atEnd {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            buffer.removeFirst(start)
+            start = 0
+            let chunk = file.readData(ofLength: 1 << 16)
+            if chunk.isEmpty { atEnd = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}
+
 /// `status.json`: the last pass, for `danesync status`, monitoring, and the next pass (which
 /// reads it back to apply `sync.grace` and keep `since`).
 public struct StatusDocument: Codable, Equatable, Sendable {
@@ -83,29 +115,99 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         }
     }
 
+    /// JSON with one name per line: the document minus its names is encoded once, and each
+    /// name on its own, so a pass over 100,000 names never holds an encoder tree of them all
+    /// (and ``read(_:)`` can decode it line by line).
     public func encoded() throws -> [UInt8] {
+        var out: [UInt8] = []
+        try encode { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The same bytes as ``encoded()``, handed out in pieces as they are made.
+    public func encode(_ emit: ([UInt8]) throws -> Void) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        return Array(try encoder.encode(self)) + [0x0a]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var header = self
+        header.names = []
+        let frame = Array(try encoder.encode(header))
+        let marker = Array(#""names":[]"#.utf8)
+        guard let split = frame.firstRange(of: marker) else { return try emit(frame + [0x0a]) }
+        try emit(Array(frame[..<split.lowerBound]) + Array(#""names":["#.utf8))
+        for (index, name) in names.enumerated() {
+            var line: [UInt8] = [0x0a]
+            line.append(contentsOf: try encoder.encode(name))
+            if index < names.count - 1 { line.append(UInt8(ascii: ",")) }
+            try emit(line)
+        }
+        try emit([0x0a, UInt8(ascii: "]")] + Array(frame[split.upperBound...]) + [0x0a])
     }
 
+    /// Reads a status document: line by line when it has the layout ``encoded()`` writes,
+    /// else as one JSON document.
     public static func read(_ path: String) -> StatusDocument? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(StatusDocument.self, from: data)
+        var names: [Name] = []
+        guard var document = scan(path, each: { names.append($0) }) else { return nil }
+        if document.names.isEmpty { document.names = names }
+        return document
     }
 
-    /// The records to carry into the next pass (names whose text no longer parses are dropped).
-    public var records: [DeviceName: NameRecord] {
+    /// The records to carry into the next pass, converted as they are read (names whose text
+    /// no longer parses are dropped). Lists that many names share (CA fingerprints) share
+    /// storage, so 100,000 records do not hold 100,000 copies.
+    public static func readRecords(_ path: String) -> [DeviceName: NameRecord] {
         var out: [DeviceName: NameRecord] = [:]
-        for entry in names {
-            guard let name = try? DeviceName(entry.name), let state = NameRecord.State(rawValue: entry.state) else {
-                continue
+        var shared: [[String]: [String]] = [:]
+        let document = scan(path) { entry in
+            guard var record = Self.record(from: entry) else { return }
+            if let existing = shared[record.caFingerprints] {
+                record.caFingerprints = existing
+            } else {
+                shared[record.caFingerprints] = record.caFingerprints
             }
-            out[name] = NameRecord(
-                name: name, state: state, hashes: entry.hashes,
-                pins: entry.pins.compactMap { try? TLSARecord(presentation: $0) }, caFingerprints: entry.caFingerprints,
-                since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError)
+            out[record.name] = record
+        }
+        for entry in document?.names ?? [] {
+            if let record = Self.record(from: entry) { out[record.name] = record }
         }
         return out
+    }
+
+    /// Reads the frame and hands each name to `each` as it is decoded (the layout
+    /// ``encoded()`` writes); a document in any other JSON layout is decoded whole and
+    /// returned with its names.
+    static func scan(_ path: String, each: (Name) -> Void) -> StatusDocument? {
+        guard let file = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? file.close() }
+        let decoder = JSONDecoder()
+        var lines = LineReader(file)
+        guard let first = lines.next() else { return nil }
+        guard first.last == UInt8(ascii: "[") else {
+            var whole = first
+            while let line = lines.next() {
+                whole.append(0x0a)
+                whole.append(contentsOf: line)
+            }
+            return try? decoder.decode(StatusDocument.self, from: Data(whole))
+        }
+        while let line = lines.next() {
+            if line.first == UInt8(ascii: "]") {
+                return try? decoder.decode(StatusDocument.self, from: Data(first + line))
+            }
+            let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line[...]
+            guard let name = try? decoder.decode(Name.self, from: Data(json)) else { return nil }
+            each(name)
+        }
+        return nil
+    }
+
+    static func record(from entry: Name) -> NameRecord? {
+        guard let name = try? DeviceName(entry.name), let state = NameRecord.State(rawValue: entry.state) else {
+            return nil
+        }
+        return NameRecord(
+            name: name, state: state, hashes: entry.hashes,
+            pins: entry.pins.compactMap { try? TLSARecord(presentation: $0) }, caFingerprints: entry.caFingerprints,
+            since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError)
     }
 }

@@ -38,30 +38,8 @@ public struct SyncPass: Sendable {
     ) async throws -> Summary {
         let started = Date()
         let nowSeconds = Int64(now.timeIntervalSince1970)
-        let previousStatus = StatusDocument.read(config.statusPath)
-        let previous = previousStatus?.records ?? [:]
         let previousCAs = Self.readCAs(config.output.dir + "/" + Config.OutputFile.caPEM)
-        let grace = config.sync.grace.milliseconds / 1000
-        let names = policy.names
-
-        var records: [NameRecord] = []
-        var discovered: [String: CertificateFacts] = [:]
-        let limit = config.sync.concurrency
-        await withTaskGroup(of: (NameRecord, [String: CertificateFacts]).self) { group in
-            var iterator = names.makeIterator()
-            func addNext() {
-                guard let name = iterator.next() else { return }
-                group.addTask { [self] in
-                    await self.process(name, previous: previous[name], now: nowSeconds, grace: grace)
-                }
-            }
-            for _ in 0..<limit { addNext() }
-            while let (record, cas) = await group.next() {
-                records.append(record)
-                discovered.merge(cas) { a, _ in a }
-                addNext()
-            }
-        }
+        let (records, discovered) = await resolveAll(policy.names, now: nowSeconds)
         try Task.checkCancellation()
 
         // CAs to publish: those the published names rely on, from this pass or, for stale
@@ -86,6 +64,33 @@ public struct SyncPass: Sendable {
         let report = try store.publish(
             Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds))
         return Summary(status: status, report: report, fetches: await chains.fetchCount)
+    }
+
+    /// Resolve → Certify → Discover for every name, `sync.concurrency` at a time. The previous
+    /// records (for grace and `since`) live only here, not through publishing.
+    private func resolveAll(_ names: [DeviceName], now: Int64) async -> ([NameRecord], [String: CertificateFacts]) {
+        let previous = StatusDocument.readRecords(config.statusPath)
+        let grace = config.sync.grace.milliseconds / 1000
+        var records: [NameRecord] = []
+        records.reserveCapacity(names.count)
+        var discovered: [String: CertificateFacts] = [:]
+        let limit = config.sync.concurrency
+        await withTaskGroup(of: (NameRecord, [String: CertificateFacts]).self) { group in
+            var iterator = names.makeIterator()
+            func addNext() {
+                guard let name = iterator.next() else { return }
+                group.addTask { [self] in
+                    await self.process(name, previous: previous[name], now: now, grace: grace)
+                }
+            }
+            for _ in 0..<limit { addNext() }
+            while let (record, cas) = await group.next() {
+                records.append(record)
+                discovered.merge(cas) { a, _ in a }
+                addNext()
+            }
+        }
+        return (records, discovered)
     }
 
     private func process(

@@ -14,7 +14,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         let config = try await exitingOnFailure { try Loaded.config(options.config) }
         guard let data = FileManager.default.contents(atPath: config.statusPath),
-            let status = try? JSONDecoder().decode(StatusDocument.self, from: data)
+            let status = StatusDocument.read(config.statusPath)
         else {
             printError("danesync: no readable \(config.statusPath): has a pass run yet?")
             throw ExitCode(2)

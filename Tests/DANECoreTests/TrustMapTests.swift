@@ -49,7 +49,7 @@ struct TrustMapTests {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
         #expect(
             String(decoding: bytes, as: UTF8.self).hasPrefix(
-                "danesync-trustmap/1 generated=1700000000 entries=0 body=0 fnv="))
+                "danesync-trustmap/1 generated=1700000000 entries=0000000000 body=000000000000 fnv="))
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
             #expect(reader.generated == 1_700_000_000)
@@ -259,7 +259,7 @@ struct TrustMapTests {
             text.replacingOccurrences(of: "danesync-trustmap/1", with: "danesync-trustmap/2"),
             text.replacingOccurrences(of: "generated=1", with: "generated=x"),
             text.replacingOccurrences(of: " fnv=", with: " fnv"),
-            text.replacingOccurrences(of: " entries=10", with: ""),
+            text.replacingOccurrences(of: " entries=0000000010", with: ""),
             "GIF89a" + text,
         ]
         for variant in variants {

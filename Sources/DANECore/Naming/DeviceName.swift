@@ -5,8 +5,8 @@
 /// Only letters, digits, `-` and `_` are accepted in labels: identities arrive from
 /// FreeRADIUS and HTTP policies, and anything else is refused before it is ever looked up.
 public struct DeviceName: Hashable, Comparable, Sendable, CustomStringConvertible {
-    /// The labels, leftmost first, lowercased.
-    public let labels: [Substring]
+    /// The labels, leftmost first, lowercased (derived on demand: policies hold many names).
+    public var labels: [Substring] { text.split(separator: ".", omittingEmptySubsequences: false) }
     /// The name in presentation form, lowercased, no trailing dot.
     public let text: String
 
@@ -42,7 +42,6 @@ public struct DeviceName: Hashable, Comparable, Sendable, CustomStringConvertibl
             }
         }
         self.text = lowered
-        self.labels = labels
     }
 
     public var description: String { text }

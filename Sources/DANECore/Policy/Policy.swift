@@ -16,7 +16,14 @@ public struct Policy: Equatable, Sendable {
         for (network, names) in self.networks {
             for name in names { membership[name, default: []].append(network) }
         }
-        self.membership = membership.mapValues { $0.sorted() }
+        // Most names share one list of networks: share its storage too.
+        var shared: [[String]: [String]] = [:]
+        self.membership = membership.mapValues { networks in
+            let sorted = networks.sorted()
+            if let existing = shared[sorted] { return existing }
+            shared[sorted] = sorted
+            return sorted
+        }
         self.names = membership.keys.sorted()
     }
 

@@ -14,8 +14,9 @@ public struct TrustMapEntry: Hashable, Sendable {
     public init(network: String, name: DeviceName, hashes: [String], pins: [TLSARecord]) {
         self.network = network
         self.name = name
-        self.hashes = Array(Set(hashes)).sorted()
-        self.pins = Array(Set(pins)).sorted { $0.presentation < $1.presentation }
+        // One hash and no pins is the common case: keep the caller's storage.
+        self.hashes = hashes.count <= 1 ? hashes : Array(Set(hashes)).sorted()
+        self.pins = pins.count <= 1 ? pins : Array(Set(pins)).sorted { $0.presentation < $1.presentation }
     }
 
     /// Whether the presented certificate is one this entry accepts: its SHA-256 is listed, or

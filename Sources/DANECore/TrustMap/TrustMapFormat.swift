@@ -2,14 +2,15 @@
 /// maps the file, and looks up one or two keys by binary search without parsing the rest.
 ///
 /// ```
-/// danesync-trustmap/1 generated=<unix seconds> entries=<n> body=<octets> fnv=<16 hex>\n
+/// danesync-trustmap/1 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n
 /// <network>\t<name>\t<sha256,…>\t<pin,…>\t<16 hex>\n        (sorted by network, then name)
 /// ```
 /// - `network` is the SSID with octets below 0x21, 0x7f and `%` percent-encoded, or `*`.
 /// - each line ends with the FNV-1a-64 of the text before its last tab, so a line the reader
 ///   lands on is checked before it is believed; the header's `body` length catches truncation
 ///   and its `fnv` (over the whole body) lets the writer and `danesync status` check everything.
-/// - empty hash or pin lists are written as `-`.
+/// - empty hash or pin lists are written as `-`; `entries` and `body` are zero-padded so the
+///   writer can fill the header in after rendering the body into the same buffer.
 public enum TrustMapFormat {
     public static let magic = "danesync-trustmap/1"
 
