@@ -65,7 +65,15 @@ let package = Package(
         .executableTarget(
             name: "daneverify",
             dependencies: ["DANECore", "DANEDigest", "DANEResolve"],
-            linkerSettings: [.unsafeFlags(["-static-stdlib"])]),
+            // A fully static executable: no dynamic loader work at start-up (libstdc++ and
+            // libunbound's relocations were most of the hook's time). lld, because gold warns
+            // about glibc NSS functions libunbound links but the hook never calls.
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-executable", "-use-ld=lld", "-Xlinker", "--start-group", "-lunbound", "-lhogweed", "-lnettle", "-lgmp",
+                    "-levent", "-lyaml", "-Xlinker", "--end-group",
+                ])
+            ]),
 
         .executableTarget(name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
         .testTarget(name: "DANECoreTests", dependencies: ["DANECore"]),
