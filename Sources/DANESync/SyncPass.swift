@@ -69,7 +69,7 @@ public struct SyncPass: Sendable {
     /// Resolve → Certify → Discover for every name, `sync.concurrency` at a time. The previous
     /// records (for grace and `since`) live only here, not through publishing.
     private func resolveAll(_ names: [DeviceName], now: Int64) async -> ([NameRecord], [String: CertificateFacts]) {
-        let previous = StatusDocument.readRecords(config.statusPath)
+        var previous = StatusDocument.readRecords(config.statusPath)
         let grace = config.sync.grace.milliseconds / 1000
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
@@ -79,8 +79,10 @@ public struct SyncPass: Sendable {
             var iterator = names.makeIterator()
             func addNext() {
                 guard let name = iterator.next() else { return }
+                // Taken out as it is handed over: the old records shrink as the new ones grow.
+                let prior = previous.removeValue(forKey: name)
                 group.addTask { [self] in
-                    await self.process(name, previous: previous[name], now: now, grace: grace)
+                    await self.process(name, previous: prior, now: now, grace: grace)
                 }
             }
             for _ in 0..<limit { addNext() }

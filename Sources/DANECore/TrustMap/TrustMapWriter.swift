@@ -25,37 +25,41 @@ public enum TrustMapWriter {
         return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
-    /// Lines are rendered first and sorted as whole lines: every line starts with its key,
-    /// and the tab after the key sorts below every byte a key may hold, so line order is key
-    /// order. Only (rare) duplicate keys are merged, as entries.
-    /// Appends the sorted lines to `body`; returns how many entries it wrote.
+    /// Entries are sorted by (encoded network, name) — the same order as their keys, because
+    /// the tab between the two sorts below every byte an encoded network may hold — and each
+    /// line is rendered straight into `body`, so no array of 100,000 lines is ever held.
+    /// Entries with equal keys (rare) are merged.
     static func renderBody(_ entries: [TrustMapEntry], into body: inout [UInt8]) -> Int {
-        var lines = entries.indices.map { (line: prefix(of: entries[$0]), entry: $0) }
-        lines.sort { $0.line.lexicographicallyPrecedes($1.line) }
-        body.reserveCapacity(body.count + lines.reduce(0) { $0 + $1.line.count + 18 })
+        var encoded: [String: [UInt8]] = [:]
+        for entry in entries where encoded[entry.network] == nil {
+            encoded[entry.network] = TrustMapFormat.encodeNetwork(entry.network)
+        }
+        func precedes(_ a: TrustMapEntry, _ b: TrustMapEntry) -> Bool {
+            let (na, nb) = (encoded[a.network]!, encoded[b.network]!)
+            if na != nb { return na.lexicographicallyPrecedes(nb) }
+            return a.name.text.utf8.lexicographicallyPrecedes(b.name.text.utf8)
+        }
+        let order = entries.indices.sorted { precedes(entries[$0], entries[$1]) }
+        body.reserveCapacity(body.count + entries.count * 120)
         var count = 0
         var index = 0
-        while index < lines.count {
-            var entry = entries[lines[index].entry]
-            var line = lines[index].line
-            let key = TrustMapFormat.key(network: entry.network, name: entry.name)
+        while index < order.count {
+            var entry = entries[order[index]]
             var next = index + 1
-            while next < lines.count, lines[next].line.starts(with: key + [0x09]) {
-                let other = entries[lines[next].entry]
+            while next < order.count, case let other = entries[order[next]], other.network == entry.network,
+                other.name == entry.name
+            {
                 entry = TrustMapEntry(
                     network: entry.network, name: entry.name, hashes: entry.hashes + other.hashes,
                     pins: entry.pins + other.pins)
-                line = prefix(of: entry)
                 next += 1
             }
-            let checksum = TrustMapFormat.fnv1a(line)
+            let line = prefix(of: entry)
             body.append(contentsOf: line)
             body.append(0x09)
-            body.append(contentsOf: TrustMapFormat.hex64(checksum).utf8)
+            body.append(contentsOf: TrustMapFormat.hex64(TrustMapFormat.fnv1a(line)).utf8)
             body.append(0x0a)
             count += 1
-            // Free each rendered line as the body grows, so both are not held in full.
-            for used in index..<next { lines[used].line = [] }
             index = next
         }
         return count
