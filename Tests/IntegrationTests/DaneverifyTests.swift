@@ -306,9 +306,9 @@ struct DaneverifyTests {
     // MARK: 16 resolver failure / timeout
 
     @Test func test_unreachableResolver_rejects16_whenLiveCheckIsRequired_andAcceptsIfAvailable() throws {
-        let silent = try SilentUDPSocket()
+        let silent = try SilentUDPServer()
         defer { silent.close() }
-        let dead = try SilentUDPSocket.deadPort()
+        let dead = try SilentUDPServer.deadPort()
         for (label, port) in [("dead port", dead), ("silent server", silent.port)] {
             let required = try Fixture.config(
                 liveCheck: "required", dns: Fixture.deadDNS(port: port), verifyTimeout: "1s")
@@ -711,45 +711,5 @@ extension Lab {
             return String(line.dropFirst(key.count + 1))
         }
         return ""
-    }
-}
-
-/// A UDP socket on 127.0.0.1 that never reads or answers: a DNS forwarder gone silent.
-final class SilentUDPSocket: @unchecked Sendable {
-    let port: UInt16
-    private let fd: Int32
-
-    init() throws {
-        (fd, port) = try Self.bound()
-    }
-
-    func close() { Glibc.close(fd) }
-
-    /// A loopback UDP port nobody listens on (bound, then released): queries there get ICMP
-    /// port-unreachable.
-    static func deadPort() throws -> UInt16 {
-        let (fd, port) = try bound()
-        Glibc.close(fd)
-        return port
-    }
-
-    private static func bound() throws -> (Int32, UInt16) {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            Glibc.close(fd)
-            throw POSIXError(.init(rawValue: errno) ?? .EIO)
-        }
-        return (fd, UInt16(bigEndian: address.sin_port))
     }
 }
