@@ -40,11 +40,16 @@ struct AgentTests {
         let entries = try published.trustMap()
         #expect(Set(entries.map(TrustMapLine.init)) == expected)
         // sensor3 also publishes `3 1 1`: kept as a pin beside its hash.
-        #expect(entries.first { $0.name.text == LabNames.sensor3 }?.pins.map(\.presentation).first?.hasPrefix("3 1 1 ") == true)
+        #expect(
+            entries.first { $0.name.text == LabNames.sensor3 }?.pins.map(\.presentation).first?.hasPrefix("3 1 1 ")
+                == true)
 
         // The reader daneverify uses finds each entry by binary search, and only on its network.
         let sensor1 = try DeviceName(LabNames.sensor1)
-        #expect(try published.lookup(network: "corp-iot", name: sensor1)?.hashes == [try LabPKI.deviceHash(LabNames.sensor1)])
+        #expect(
+            try published.lookup(network: "corp-iot", name: sensor1)?.hashes == [
+                try LabPKI.deviceHash(LabNames.sensor1)
+            ])
         #expect(try published.lookup(network: "guest", name: sensor1) == nil)
         #expect(try published.lookup(network: "*", name: DeviceName(LabNames.cam7)) != nil)
 
@@ -97,7 +102,8 @@ struct AgentTests {
         var status = try workspace.published.status()
         #expect(status.state(of: LabNames.sensor4) == "withdrawn")
         let reason = status.name(LabNames.sensor4)?.lastError ?? ""
-        #expect(reason.contains("NXDOMAIN") || reason.contains("NODATA") || reason.contains("no usable TLSA"), "\(reason)")
+        #expect(
+            reason.contains("NXDOMAIN") || reason.contains("NODATA") || reason.contains("no usable TLSA"), "\(reason)")
         #expect(try workspace.published.lookup(network: "corp-iot", name: sensor4) == nil)
         #expect(try workspace.published.trustMap().map(\.name.text) == [LabNames.sensor1])
 
@@ -114,7 +120,8 @@ struct AgentTests {
         defer { workspace.remove() }
         // plain.… sits in the unsigned zone; broken.… in a signed zone whose TLSA rdata was altered.
         try workspace.writePolicy([
-            "corp-iot": [LabNames.sensor1, LabNames.bogus, LabNames.insecure], "*": [LabNames.bogus, LabNames.insecure],
+            "corp-iot": [LabNames.sensor1, LabNames.bogus, LabNames.insecure],
+            "*": [LabNames.bogus, LabNames.insecure],
         ])
 
         let summary = try await workspace.pass()
@@ -146,10 +153,13 @@ struct AgentTests {
             for word in fault.reasonMentions {
                 #expect(reason.contains(word), "\(fault.name): reason \"\(reason)\" lacks \"\(word)\"")
             }
-            #expect(reason.contains("https://device.example.com/.well-known/ca/"), "the reason names the URL: \(reason)")
+            #expect(
+                reason.contains("https://device.example.com/.well-known/ca/"), "the reason names the URL: \(reason)")
         }
         let expectedCAs = try LabPKI.fingerprints(["int", "root"])
-        #expect(try workspace.published.caPEMFingerprints() == expectedCAs, "only sensor1's chain; nothing from a fault host")
+        #expect(
+            try workspace.published.caPEMFingerprints() == expectedCAs,
+            "only sensor1's chain; nothing from a fault host")
         #expect(try workspace.published.caDirectoryFingerprints() == expectedCAs)
         #expect(try workspace.published.trustMap().map(\.name.text) == [LabNames.sensor1])
     }
@@ -171,12 +181,14 @@ struct AgentTests {
         defer { silent.close() }
         let dead: [String: String] = ["dns.forwarders": "[\"127.0.0.1@\(silent.port)\"]", "dns.timeout": "1s"]
 
-        let second = try await workspace.pass(set: dead.merging(["sync.grace": "1h"]) { $1 }, remove: ["dns.unbound_conf"])
+        let second = try await workspace.pass(
+            set: dead.merging(["sync.grace": "1h"]) { $1 }, remove: ["dns.unbound_conf"])
         #expect(second.exitCode == 1)
         var status = try workspace.published.status()
         for name in names {
             #expect(status.state(of: name) == "stale", "\(name)")
-            #expect(status.name(name)?.lastError?.contains("timed out") == true, "\(status.name(name)?.lastError ?? "-")")
+            #expect(
+                status.name(name)?.lastError?.contains("timed out") == true, "\(status.name(name)?.lastError ?? "-")")
         }
         #expect(try workspace.published.trustMap() == good, "stale names stay published")
         #expect(try workspace.published.caPEMFingerprints() == goodCAs, "and so do the CAs they rely on")
@@ -199,7 +211,8 @@ struct AgentTests {
         defer { workspace.remove() }
         try workspace.writePolicy(LabNames.everythingButSensor4)
         _ = try await workspace.pass()
-        try workspace.published.checkCADirectoryLikeRehash(expecting: try LabPKI.fingerprints(["int", "root", "org2-root"]))
+        try workspace.published.checkCADirectoryLikeRehash(
+            expecting: try LabPKI.fingerprints(["int", "root", "org2-root"]))
 
         // Only cam7 left: its org2-root stays, the example.com intermediate and root go.
         try workspace.writePolicy(["*": [LabNames.cam7]])

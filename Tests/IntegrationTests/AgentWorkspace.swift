@@ -46,7 +46,8 @@ enum LabPKI {
 
     /// SHA-256 of a PEM file's certificate DER: `openssl x509 -outform DER | sha256sum`.
     static func sha256OfDER(_ pemFile: String) throws -> String {
-        let result = try Shell.run("/bin/sh", ["-c", "openssl x509 -in \"$1\" -outform DER | sha256sum", "sh", pemFile])
+        let result = try Shell.run(
+            "/bin/sh", ["-c", "openssl x509 -in \"$1\" -outform DER | sha256sum", "sh", pemFile])
         guard result.status == 0, let hash = result.stdout.split(separator: " ").first, hash.count == 64 else {
             throw Shell.Failure("sha256 of \(pemFile): \(result.stderr)")
         }
@@ -102,7 +103,8 @@ struct AgentWorkspace {
         var values = set
         values["output.dir"] = output
         values["policy.file"] = policyPath
-        let text = Self.edit(try String(contentsOfFile: Lab.path("danesync.yaml"), encoding: .utf8), set: values, remove: remove)
+        let text = Self.edit(
+            try String(contentsOfFile: Lab.path("danesync.yaml"), encoding: .utf8), set: values, remove: remove)
         try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
         return try ConfigParser.parse(text)
     }
@@ -192,7 +194,9 @@ struct PublishedOutputs {
 
     /// The lookup `daneverify` makes.
     func lookup(network: String, name: DeviceName) throws -> TrustMapEntry? {
-        try data(Config.OutputFile.trustMap).withUnsafeBytes { try TrustMapReader(bytes: $0).lookup(network: network, name: name) }
+        try data(Config.OutputFile.trustMap).withUnsafeBytes {
+            try TrustMapReader(bytes: $0).lookup(network: network, name: name)
+        }
     }
 
     func status() throws -> StatusDocument {
@@ -220,7 +224,8 @@ struct PublishedOutputs {
         var out: Set<String> = []
         for file in try FileManager.default.contentsOfDirectory(atPath: dir) where !Self.isHashLink(file) {
             let ders = try PEM.certificates(in: Array(try Data(contentsOf: URL(fileURLWithPath: dir + "/" + file))))
-            #expect(ders.count == 1, "ca.d/\(file) holds \(ders.count) certificates; rehash ignores all but one-per-file")
+            #expect(
+                ders.count == 1, "ca.d/\(file) holds \(ders.count) certificates; rehash ignores all but one-per-file")
             let fingerprint = Hex.encode(Digest.sha256(ders[0]))
             #expect(file == fingerprint + ".pem", "ca.d/\(file) is named by its SHA-256")
             out.insert(fingerprint)
@@ -242,14 +247,20 @@ struct PublishedOutputs {
         let fm = FileManager.default
         #expect(try caDirectoryFingerprints() == expecting, sourceLocation: sourceLocation)
         let entries = try fm.contentsOfDirectory(atPath: dir)
-        #expect(entries.allSatisfy { !$0.hasPrefix(".") }, "no temp files left: \(entries)", sourceLocation: sourceLocation)
+        #expect(
+            entries.allSatisfy { !$0.hasPrefix(".") }, "no temp files left: \(entries)", sourceLocation: sourceLocation)
         var links: [String: String] = [:]
         for link in entries where Self.isHashLink(link) {
             let target = try fm.destinationOfSymbolicLink(atPath: dir + "/" + link)
             #expect(!target.contains("/"), "\(link) points inside ca.d", sourceLocation: sourceLocation)
-            #expect(fm.fileExists(atPath: dir + "/" + target), "\(link) → \(target) resolves", sourceLocation: sourceLocation)
-            let hash = try Shell.run("/usr/bin/openssl", ["x509", "-subject_hash", "-noout", "-in", dir + "/" + target])
-            #expect(link.hasPrefix(hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "."), "\(link) → \(target)", sourceLocation: sourceLocation)
+            #expect(
+                fm.fileExists(atPath: dir + "/" + target), "\(link) → \(target) resolves",
+                sourceLocation: sourceLocation)
+            let hash = try Shell.run(
+                "/usr/bin/openssl", ["x509", "-subject_hash", "-noout", "-in", dir + "/" + target])
+            #expect(
+                link.hasPrefix(hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "."),
+                "\(link) → \(target)", sourceLocation: sourceLocation)
             links[link] = target
         }
         let files = Set(entries.filter { !Self.isHashLink($0) })
@@ -333,7 +344,8 @@ enum Shell {
 
     /// Runs a program to completion; stdout and stderr go through files, so neither can fill
     /// a pipe and stall it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result
+    {
         let fm = FileManager.default
         let base = fm.temporaryDirectory.appendingPathComponent("shell-\(UUID().uuidString)")
         let outPath = base.path + ".out"

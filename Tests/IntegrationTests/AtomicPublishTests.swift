@@ -9,14 +9,17 @@ import Testing
 @Suite(.serialized)
 struct AtomicPublishTests {
     @Test func test_passesKilledAtRandom_leaveEveryOutputOldOrNew_andComplete() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("kill-test-\(UUID().uuidString.prefix(8))")
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "kill-test-\(UUID().uuidString.prefix(8))")
         guard FileManager.default.isExecutableFile(atPath: AgentBinary.path) else {
             Issue.record("\(AgentBinary.path) is missing: build it (swift build --build-tests) before the tests")
             return
         }
         let script = Lab.repository.appendingPathComponent("scripts/kill-test").path
         let result = try Shell.run(script, [Lab.directory.path, AgentBinary.path, work.path])
-        #expect(result.status == 0, "scripts/kill-test failed (its work is kept in \(work.path)):\n\(result.stdout)\(result.stderr)")
+        #expect(
+            result.status == 0,
+            "scripts/kill-test failed (its work is kept in \(work.path)):\n\(result.stdout)\(result.stderr)")
         defer { if result.status == 0 { try? FileManager.default.removeItem(at: work) } }
         let summary = result.stdout.split(separator: "\n").last { $0.hasPrefix("kill-test:") }.map(String.init) ?? ""
         #expect(summary.contains("broken=0"), "\(summary)")
@@ -31,7 +34,9 @@ struct AtomicPublishTests {
         }
         // And the outputs the killed passes shared are whole again after the last, clean pass.
         let out = PublishedOutputs(directory: work.appendingPathComponent("out").path)
-        #expect(try out.trustMap().map(TrustMapLine.init) == PublishedOutputs(directory: work.appendingPathComponent("A").path).trustMap().map(TrustMapLine.init))
+        #expect(
+            try out.trustMap().map(TrustMapLine.init)
+                == PublishedOutputs(directory: work.appendingPathComponent("A").path).trustMap().map(TrustMapLine.init))
         try out.checkCADirectoryLikeRehash(expecting: try LabPKI.fingerprints(["int", "root", "org2-root"]))
     }
 

@@ -11,7 +11,8 @@ import Testing
 struct DiscoveryTests {
     @Test func test_sensor1_chainIsIntermediateThenRoot() async throws {
         let chain = try await DiscoveryLab.walk("sensor1._device.example.com").get()
-        #expect(chain.map(\.sha256Hex) == [try DiscoveryLab.ca("int").sha256Hex, try DiscoveryLab.ca("root").sha256Hex])
+        #expect(
+            chain.map(\.sha256Hex) == [try DiscoveryLab.ca("int").sha256Hex, try DiscoveryLab.ca("root").sha256Hex])
         #expect(chain.last?.isSelfSigned == true)
     }
 
@@ -25,7 +26,10 @@ struct DiscoveryTests {
         let wanted = try DiscoveryLab.device("wrongski._device.example.com").authorityKeyIdentifier!
         let served = try DiscoveryLab.ca("rogue-root").subjectKeyIdentifier
         #expect(error == .subjectKeyIdentifierMismatch(url: DiscoveryLab.url(wanted), found: served, wanted: wanted))
-        #expect(error.description == "CA at \(DiscoveryLab.url(wanted)) has SKI \(KeyIdentifier.format(served)), wanted \(KeyIdentifier.format(wanted))")
+        #expect(
+            error.description
+                == "CA at \(DiscoveryLab.url(wanted)) has SKI \(KeyIdentifier.format(served)), wanted \(KeyIdentifier.format(wanted))"
+        )
     }
 
     @Test func test_missingCA_isRejectedWith404() async throws {
@@ -119,9 +123,15 @@ struct DiscoveryTests {
         #expect(rule.refusal(from: from, to: "https://device.example.com:443/x", hopsSoFar: 2) == nil)
         #expect(rule.refusal(from: from, to: "https://device.example.com/x", hopsSoFar: 3) == .tooMany(limit: 3))
         #expect(rule.refusal(from: from, to: "http://device.example.com/x", hopsSoFar: 0) == .notHTTPS(scheme: "http"))
-        #expect(rule.refusal(from: from, to: "https://evil.example/x", hopsSoFar: 0) == .offHost(from: "device.example.com"))
-        #expect(rule.refusal(from: from, to: "https://device.example.com@evil.example/x", hopsSoFar: 0) == .offHost(from: "device.example.com"))
-        #expect(rule.refusal(from: from, to: "https://device.example.com:8443/x", hopsSoFar: 0) == .offHost(from: "device.example.com"))
+        #expect(
+            rule.refusal(from: from, to: "https://evil.example/x", hopsSoFar: 0) == .offHost(from: "device.example.com")
+        )
+        #expect(
+            rule.refusal(from: from, to: "https://device.example.com@evil.example/x", hopsSoFar: 0)
+                == .offHost(from: "device.example.com"))
+        #expect(
+            rule.refusal(from: from, to: "https://device.example.com:8443/x", hopsSoFar: 0)
+                == .offHost(from: "device.example.com"))
         #expect(rule.refusal(from: from, to: "/relative", hopsSoFar: 0) == .unparsable)
     }
 }
@@ -155,7 +165,8 @@ enum DiscoveryLab {
         "https://device.example.com/.well-known/ca/\(KeyIdentifier.format(keyIdentifier)).pem"
     }
 
-    static func walk(_ device: String, maxBytes: Int? = nil) async throws -> Result<[CertificateFacts], DiscoveryError> {
+    static func walk(_ device: String, maxBytes: Int? = nil) async throws -> Result<[CertificateFacts], DiscoveryError>
+    {
         try await walker(maxBytes: maxBytes).chain(for: try self.device(device), name: try DeviceName(device))
     }
 

@@ -23,7 +23,8 @@ struct ResolverTests {
 
     static func name(_ text: String) -> DeviceName { try! DeviceName(text) }
 
-    static func response(_ answer: TLSAAnswer, sourceLocation: SourceLocation = #_sourceLocation) throws -> DNSResponse {
+    static func response(_ answer: TLSAAnswer, sourceLocation: SourceLocation = #_sourceLocation) throws -> DNSResponse
+    {
         guard case .response(let response) = answer.result else {
             Issue.record("expected a DNS response, got \(answer.result)", sourceLocation: sourceLocation)
             throw CancellationError()
@@ -149,7 +150,9 @@ struct ResolverTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         var dns = Self.labDNS()
         dns.trustAnchorFile = path
-        #expect(throws: ResolverSetupError.trustAnchorEmpty(path: path)) { try UnboundResolver(dns: dns, maxInFlight: 4) }
+        #expect(throws: ResolverSetupError.trustAnchorEmpty(path: path)) {
+            try UnboundResolver(dns: dns, maxInFlight: 4)
+        }
     }
 
     @Test func test_unboundConf_aloneConfiguresForwardingAndAnchors() async throws {
@@ -193,7 +196,8 @@ struct ResolverTests {
         dns.forwarders = ["127.0.0.1@\(silent.port)"]
         let clock = ContinuousClock()
         let start = clock.now
-        let answer = try UnboundResolver.lookupOnce(Self.name("sensor1._device.example.com"), dns: dns, timeout: .milliseconds(500))
+        let answer = try UnboundResolver.lookupOnce(
+            Self.name("sensor1._device.example.com"), dns: dns, timeout: .milliseconds(500))
         let elapsed = clock.now - start
         #expect(answer.result == .timedOut)
         #expect(elapsed < .milliseconds(1000))

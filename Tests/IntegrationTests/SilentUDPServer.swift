@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A UDP socket on 127.0.0.1 that reads every query and never replies: a DNS server that has
