@@ -11,27 +11,29 @@ import Testing
 struct DaneverifyTests {
     typealias Fixture = VerifyLab
 
-    static let sensor1 = "sensor1._device.example.com"
-    static let sensor2 = "sensor2._device.example.com"
-    static let sensor4 = "sensor4._device.example.com"
-    static let cam7 = "cam7._device.example.org"
-    static let broken = "broken._device.example.edu"
-    static let plain = "plain._device.example.net"
     static let onCorpIoT = "AA-BB-CC-DD-EE-FF:corp-iot"
+
+    /// sensor1, with its own certificate, on corp-iot against the trust map in `output`.
+    static func verifySensor1OnCorpIoT(output: String) throws -> VerifyLab.Run {
+        try Fixture.verify(
+            config: Fixture.config(output: output), identity: LabNames.sensor1,
+            cert: Fixture.device(LabNames.sensor1), csid: onCorpIoT)
+    }
 
     // MARK: 0 accept
 
     @Test func test_publishedDevice_onItsNetwork_isAccepted() throws {
         let config = try Fixture.config()
         let run = try Fixture.verify(
-            config: config, identity: Self.sensor1, cert: Fixture.device(Self.sensor1), csid: Self.onCorpIoT)
+            config: config, identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor1), csid: Self.onCorpIoT)
         run.expect(.accept)
-        #expect(run.line == "accept \(Self.sensor1) corp-iot \(try Fixture.hash(Fixture.device(Self.sensor1)))")
+        #expect(run.line == "accept \(LabNames.sensor1) corp-iot \(try Fixture.hash(Fixture.device(LabNames.sensor1)))")
     }
 
     @Test func test_pkixCDDevice_isAccepted() throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.sensor2, cert: Fixture.device(Self.sensor2), csid: Self.onCorpIoT
+            config: Fixture.config(), identity: LabNames.sensor2, cert: Fixture.device(LabNames.sensor2),
+            csid: Self.onCorpIoT
         )
         .expect(.accept)
     }
@@ -39,45 +41,45 @@ struct DaneverifyTests {
     @Test(arguments: ["AA-BB-CC-DD-EE-FF:corp-iot", "aabbccddeeff:corp-iot", "AA:BB:CC:DD:EE:FF:corp-iot"])
     func test_everyMACSpelling_yieldsTheSSID(csid: String) throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.sensor1, cert: Fixture.device(Self.sensor1), csid: csid
+            config: Fixture.config(), identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor1), csid: csid
         )
         .expect(.accept)
     }
 
     @Test func test_identity_comparesCaseInsensitively_andIgnoresTheTrailingDot() throws {
         let run = try Fixture.verify(
-            config: Fixture.config(), identity: "SENSOR1._Device.Example.COM.", cert: Fixture.device(Self.sensor1),
+            config: Fixture.config(), identity: "SENSOR1._Device.Example.COM.", cert: Fixture.device(LabNames.sensor1),
             csid: Self.onCorpIoT)
         run.expect(.accept)
-        #expect(run.line.hasPrefix("accept \(Self.sensor1) corp-iot "))
+        #expect(run.line.hasPrefix("accept \(LabNames.sensor1) corp-iot "))
     }
 
     @Test(arguments: ["AA-BB-CC-DD-EE-FF:corp-iot", "AA-BB-CC-DD-EE-FF:lobby", "AA-BB-CC-DD-EE-FF", nil])
     func test_nameUnderStar_isAcceptedOnEveryNetwork_andWithoutSSID(csid: String?) throws {
         let run = try Fixture.verify(
-            config: Fixture.config(), identity: Self.cam7, cert: Fixture.device(Self.cam7), csid: csid)
+            config: Fixture.config(), identity: LabNames.cam7, cert: Fixture.device(LabNames.cam7), csid: csid)
         run.expect(.accept)
-        #expect(run.line.hasPrefix("accept \(Self.cam7) * "))
+        #expect(run.line.hasPrefix("accept \(LabNames.cam7) * "))
     }
 
     @Test func test_liveCheckOff_acceptsOnTheTrustMapAlone() throws {
         try Fixture.verify(
-            config: Fixture.config(liveCheck: "off", dns: Fixture.deadDNS(port: 9)), identity: Self.sensor1,
-            cert: Fixture.device(Self.sensor1), csid: Self.onCorpIoT
+            config: Fixture.config(liveCheck: "off", dns: Fixture.deadDNS(port: 9)), identity: LabNames.sensor1,
+            cert: Fixture.device(LabNames.sensor1), csid: Self.onCorpIoT
         ).expect(.accept)
     }
 
     // MARK: 2 usage / configuration
 
     @Test func test_missingArguments_isAUsageError() throws {
-        let cert = try Fixture.device(Self.sensor1)
+        let cert = try Fixture.device(LabNames.sensor1)
         let config = try Fixture.config()
         let cases: [[String]] = [
             [],
             ["--config", config],
-            ["--config", config, "--identity", Self.sensor1],
-            ["--identity", Self.sensor1, "--cert", cert],
-            ["--config", config, "--identity", Self.sensor1, "--cert"],
+            ["--config", config, "--identity", LabNames.sensor1],
+            ["--identity", LabNames.sensor1, "--cert", cert],
+            ["--config", config, "--identity", LabNames.sensor1, "--cert"],
         ]
         for arguments in cases {
             try Fixture.run(arguments).expect(.usage, "\(arguments)")
@@ -85,17 +87,17 @@ struct DaneverifyTests {
     }
 
     @Test func test_unknownOrRepeatedFlag_isAUsageError() throws {
-        let cert = try Fixture.device(Self.sensor1)
+        let cert = try Fixture.device(LabNames.sensor1)
         let config = try Fixture.config()
-        let base = ["--config", config, "--identity", Self.sensor1, "--cert", cert]
+        let base = ["--config", config, "--identity", LabNames.sensor1, "--cert", cert]
         try Fixture.run(base + ["--verbose"]).expect(.usage)
         try Fixture.run(base + ["--called-station-id", Self.onCorpIoT, "--nas", "x"]).expect(.usage)
-        try Fixture.run(base + ["--identity", Self.sensor2]).expect(.usage)
+        try Fixture.run(base + ["--identity", LabNames.sensor2]).expect(.usage)
         try Fixture.run(base + ["extra"]).expect(.usage)
     }
 
     @Test func test_badConfigFile_isAUsageError() throws {
-        let cert = try Fixture.device(Self.sensor1)
+        let cert = try Fixture.device(LabNames.sensor1)
         let missing = Fixture.scratch("no-such-config.yaml")
         let notYAML = try Fixture.write("not-yaml.yaml", "policy: [unclosed\n  : : :\n\t\u{1}")
         let unknownKey = try Fixture.write(
@@ -103,7 +105,7 @@ struct DaneverifyTests {
             try String(contentsOfFile: Fixture.config(), encoding: .utf8) + "bogus_section:\n  x: 1\n")
         let badLiveCheck = try Fixture.config(liveCheck: "sometimes")
         for config in [missing, notYAML, unknownKey, badLiveCheck, "/", "/dev/null"] {
-            try Fixture.verify(config: config, identity: Self.sensor1, cert: cert, csid: Self.onCorpIoT).expect(
+            try Fixture.verify(config: config, identity: LabNames.sensor1, cert: cert, csid: Self.onCorpIoT).expect(
                 .usage, config)
         }
     }
@@ -112,10 +114,7 @@ struct DaneverifyTests {
 
     @Test func test_missingTrustMap_rejects10() throws {
         let empty = try Fixture.outputDirectory("no-trustmap", trustMap: nil)
-        try Fixture.verify(
-            config: Fixture.config(output: empty), identity: Self.sensor1, cert: Fixture.device(Self.sensor1),
-            csid: Self.onCorpIoT
-        ).expect(.trustMap)
+        try Self.verifySensor1OnCorpIoT(output: empty).expect(.trustMap)
     }
 
     @Test func test_truncatedTrustMap_rejects10() throws {
@@ -125,43 +124,31 @@ struct DaneverifyTests {
             ("empty", 0),
         ] {
             let dir = try Fixture.outputDirectory("truncated-\(label)", trustMap: Array(good.prefix(cut)))
-            try Fixture.verify(
-                config: Fixture.config(output: dir), identity: Self.sensor1, cert: Fixture.device(Self.sensor1),
-                csid: Self.onCorpIoT
-            ).expect(.trustMap, label)
+            try Self.verifySensor1OnCorpIoT(output: dir).expect(.trustMap, label)
         }
     }
 
     @Test func test_corruptTrustMapLine_rejects10() throws {
         let good = try Fixture.publishedTrustMap()
-        let key = Array("corp-iot\t\(Self.sensor1)\t".utf8)
+        let key = Array("corp-iot\t\(LabNames.sensor1)\t".utf8)
         let start = try #require(Fixture.find(key, in: good), "the published trust map lists sensor1 on corp-iot")
         // Flip one hash digit of the very line the lookup lands on: its checksum must catch it.
         var corrupt = good
         let at = start + key.count + 10
         corrupt[at] = corrupt[at] == UInt8(ascii: "0") ? UInt8(ascii: "1") : UInt8(ascii: "0")
         let dir = try Fixture.outputDirectory("corrupt-line", trustMap: corrupt)
-        try Fixture.verify(
-            config: Fixture.config(output: dir), identity: Self.sensor1, cert: Fixture.device(Self.sensor1),
-            csid: Self.onCorpIoT
-        ).expect(.trustMap)
+        try Self.verifySensor1OnCorpIoT(output: dir).expect(.trustMap)
 
         var badMagic = good
         badMagic[0] ^= 0x20
         let magicDir = try Fixture.outputDirectory("bad-magic", trustMap: badMagic)
-        try Fixture.verify(
-            config: Fixture.config(output: magicDir), identity: Self.sensor1, cert: Fixture.device(Self.sensor1),
-            csid: Self.onCorpIoT
-        ).expect(.trustMap)
+        try Self.verifySensor1OnCorpIoT(output: magicDir).expect(.trustMap)
     }
 
     @Test func test_trustMapThatIsADirectory_rejects10() throws {
         let dir = try Fixture.outputDirectory("trustmap-dir", trustMap: nil)
         try FileManager.default.createDirectory(atPath: dir + "/trustmap", withIntermediateDirectories: true)
-        try Fixture.verify(
-            config: Fixture.config(output: dir), identity: Self.sensor1, cert: Fixture.device(Self.sensor1),
-            csid: Self.onCorpIoT
-        ).expect(.trustMap)
+        try Self.verifySensor1OnCorpIoT(output: dir).expect(.trustMap)
     }
 
     // MARK: 11 certificate file
@@ -172,11 +159,11 @@ struct DaneverifyTests {
         let garbagePEM = try Fixture.write(
             "garbage.pem", "-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n")
         let derFile = Fixture.scratch("sensor1.der")
-        try Data(Fixture.der(Fixture.device(Self.sensor1))).write(to: URL(fileURLWithPath: derFile))
+        try Data(Fixture.der(Fixture.device(LabNames.sensor1))).write(to: URL(fileURLWithPath: derFile))
         let cases = [
             ("missing", Fixture.scratch("no-such-cert.pem")),
             ("not PEM", notPEM),
-            ("PEM private key, not a certificate", Fixture.path("pki/devices/\(Self.sensor1).key")),
+            ("PEM private key, not a certificate", Fixture.path("pki/devices/\(LabNames.sensor1).key")),
             ("CERTIFICATE block holding garbage", garbagePEM),
             ("DER instead of PEM", derFile),
             ("a directory", Fixture.path("pki")),
@@ -184,7 +171,7 @@ struct DaneverifyTests {
             ("endless zeros", "/dev/zero"),
         ]
         for (label, cert) in cases {
-            try Fixture.verify(config: config, identity: Self.sensor1, cert: cert, csid: Self.onCorpIoT).expect(
+            try Fixture.verify(config: config, identity: LabNames.sensor1, cert: cert, csid: Self.onCorpIoT).expect(
                 .certificate, label)
         }
     }
@@ -193,7 +180,7 @@ struct DaneverifyTests {
 
     @Test func test_nameNotInPolicy_rejects12() throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: "nosuch._device.example.com", cert: Fixture.device(Self.sensor1),
+            config: Fixture.config(), identity: "nosuch._device.example.com", cert: Fixture.device(LabNames.sensor1),
             csid: Self.onCorpIoT
         ).expect(.notAllowed)
     }
@@ -204,7 +191,7 @@ struct DaneverifyTests {
     ])
     func test_nameListedForOneNetwork_isRejectedElsewhere_andWithoutSSID(csid: String?) throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.sensor1, cert: Fixture.device(Self.sensor1), csid: csid
+            config: Fixture.config(), identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor1), csid: csid
         )
         .expect(.notAllowed, csid ?? "no --called-station-id")
     }
@@ -212,16 +199,17 @@ struct DaneverifyTests {
     // MARK: 13 wrong certificate
 
     @Test func test_rogueCertificateForAPublishedName_rejects13() throws {
-        let rogue = Fixture.path("pki/rogue/\(Self.sensor1).pem")
+        let rogue = Fixture.path("pki/rogue/\(LabNames.sensor1).pem")
         let run = try Fixture.verify(
-            config: Fixture.config(), identity: Self.sensor1, cert: rogue, csid: Self.onCorpIoT)
+            config: Fixture.config(), identity: LabNames.sensor1, cert: rogue, csid: Self.onCorpIoT)
         run.expect(.notPublished)
         #expect(run.line.contains(try Fixture.hash(rogue)), "the rejection names the presented hash")
     }
 
     @Test func test_anotherDevicesCertificate_rejects13() throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.sensor1, cert: Fixture.device(Self.sensor2), csid: Self.onCorpIoT
+            config: Fixture.config(), identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor2),
+            csid: Self.onCorpIoT
         )
         .expect(.notPublished)
     }
@@ -230,29 +218,30 @@ struct DaneverifyTests {
 
     @Test func test_withdrawnRecord_isRejectedAtTheNextAuthentication_14() throws {
         let config = try Fixture.config()
-        let cert = try Fixture.device(Self.sensor4)
-        try Fixture.verify(config: config, identity: Self.sensor4, cert: cert, csid: Self.onCorpIoT).expect(
+        let cert = try Fixture.device(LabNames.sensor4)
+        try Fixture.verify(config: config, identity: LabNames.sensor4, cert: cert, csid: Self.onCorpIoT).expect(
             .accept, "before withdrawal")
 
         let lab = try Fixture.directory()
-        #expect(try Fixture.script("dns.sh", "withdraw", lab, Self.sensor4).status == 0)
+        #expect(try Fixture.script("dns.sh", "withdraw", lab, LabNames.sensor4).status == 0)
         defer {
-            #expect((try? Fixture.script("dns.sh", "restore", lab, Self.sensor4))?.status == 0)
-            let after = try? Fixture.verify(config: config, identity: Self.sensor4, cert: cert, csid: Self.onCorpIoT)
+            #expect((try? Fixture.script("dns.sh", "restore", lab, LabNames.sensor4))?.status == 0)
+            let after = try? Fixture.verify(
+                config: config, identity: LabNames.sensor4, cert: cert, csid: Self.onCorpIoT)
             #expect(after?.status == 0, "sensor4 is accepted again once its record is restored")
         }
-        let run = try Fixture.verify(config: config, identity: Self.sensor4, cert: cert, csid: Self.onCorpIoT)
+        let run = try Fixture.verify(config: config, identity: LabNames.sensor4, cert: cert, csid: Self.onCorpIoT)
         run.expect(.withdrawn)
-        #expect(run.line.contains(Self.sensor4))
+        #expect(run.line.contains(LabNames.sensor4))
     }
 
     @Test func test_trustMapEntryWithoutAMatchingRecord_rejects14() throws {
         // The trust map lists names for certificates DNS does not (or no longer) publish there:
         // a name that does not exist (NXDOMAIN), one without TLSA (NODATA), and a TLSA that does
         // not match the presented certificate.
-        let sensor2Cert = try Fixture.device(Self.sensor2)
+        let sensor2Cert = try Fixture.device(LabNames.sensor2)
         let hash = try Fixture.hash(sensor2Cert)
-        let names = ["nosuch._device.example.com", "nodata._device.example.com", Self.sensor1]
+        let names = ["nosuch._device.example.com", "nodata._device.example.com", LabNames.sensor1]
         let dir = try Fixture.craftedTrustMap(
             "live-mismatch",
             try names.map { try TrustMapEntry(network: "corp-iot", name: DeviceName($0), hashes: [hash], pins: []) })
@@ -266,35 +255,38 @@ struct DaneverifyTests {
     // MARK: 15 bogus / insecure (live check)
 
     @Test func test_bogusAndInsecureRecords_reject15() throws {
-        let brokenCert = try Fixture.device(Self.broken)
-        let plainCert = try Fixture.device(Self.plain)
+        let brokenCert = try Fixture.device(LabNames.bogus)
+        let plainCert = try Fixture.device(LabNames.insecure)
         // Never published by danesync (bogus / insecure): craft entries so the live check is reached.
         let dir = try Fixture.craftedTrustMap(
             "dnssec",
             [
                 TrustMapEntry(
-                    network: "corp-iot", name: try DeviceName(Self.broken), hashes: [try Fixture.hash(brokenCert)],
+                    network: "corp-iot", name: try DeviceName(LabNames.bogus), hashes: [try Fixture.hash(brokenCert)],
                     pins: []),
                 TrustMapEntry(
-                    network: "corp-iot", name: try DeviceName(Self.plain), hashes: [try Fixture.hash(plainCert)],
+                    network: "corp-iot", name: try DeviceName(LabNames.insecure), hashes: [try Fixture.hash(plainCert)],
                     pins: []),
             ])
         for liveCheck in ["required", "if-available"] {
             let config = try Fixture.config(output: dir, liveCheck: liveCheck)
-            try Fixture.verify(config: config, identity: Self.broken, cert: brokenCert, csid: Self.onCorpIoT).expect(
+            try Fixture.verify(config: config, identity: LabNames.bogus, cert: brokenCert, csid: Self.onCorpIoT).expect(
                 .dnssec, "bogus, \(liveCheck)")
-            try Fixture.verify(config: config, identity: Self.plain, cert: plainCert, csid: Self.onCorpIoT).expect(
-                .dnssec, "insecure, \(liveCheck)")
+            try Fixture.verify(config: config, identity: LabNames.insecure, cert: plainCert, csid: Self.onCorpIoT)
+                .expect(
+                    .dnssec, "insecure, \(liveCheck)")
         }
     }
 
     @Test func test_publishedTrustMap_neverListsBogusOrInsecureNames() throws {
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.broken, cert: Fixture.device(Self.broken), csid: Self.onCorpIoT
+            config: Fixture.config(), identity: LabNames.bogus, cert: Fixture.device(LabNames.bogus),
+            csid: Self.onCorpIoT
         )
         .expect(oneOf: [.notAllowed, .notPublished])
         try Fixture.verify(
-            config: Fixture.config(), identity: Self.plain, cert: Fixture.device(Self.plain), csid: Self.onCorpIoT
+            config: Fixture.config(), identity: LabNames.insecure, cert: Fixture.device(LabNames.insecure),
+            csid: Self.onCorpIoT
         )
         .expect(oneOf: [.notAllowed, .notPublished])
     }
@@ -310,7 +302,8 @@ struct DaneverifyTests {
                 liveCheck: "required", dns: Fixture.deadDNS(port: port), verifyTimeout: "1s")
             let started = ContinuousClock.now
             try Fixture.verify(
-                config: required, identity: Self.sensor1, cert: Fixture.device(Self.sensor1), csid: Self.onCorpIoT
+                config: required, identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor1),
+                csid: Self.onCorpIoT
             )
             .expect(.resolver, "\(label), required")
             #expect(ContinuousClock.now - started < .seconds(3), "\(label): the hook keeps its 1 s deadline")
@@ -318,7 +311,8 @@ struct DaneverifyTests {
             let ifAvailable = try Fixture.config(
                 liveCheck: "if-available", dns: Fixture.deadDNS(port: port), verifyTimeout: "1s")
             let run = try Fixture.verify(
-                config: ifAvailable, identity: Self.sensor1, cert: Fixture.device(Self.sensor1), csid: Self.onCorpIoT)
+                config: ifAvailable, identity: LabNames.sensor1, cert: Fixture.device(LabNames.sensor1),
+                csid: Self.onCorpIoT)
             run.expect(.accept, "\(label), if-available")
             #expect(!run.stderr.isEmpty, "\(label): the skipped live check is noted on stderr")
         }
@@ -364,7 +358,7 @@ struct DaneverifyTests {
     @Test func test_hostileIdentities_areRejected_withOneLine_andNothingRuns() throws {
         for marker in Self.markers { unlink(marker) }
         let config = try Fixture.config()
-        let cert = try Fixture.device(Self.sensor1)
+        let cert = try Fixture.device(LabNames.sensor1)
         for identity in Self.hostileIdentities {
             let shown = String(decoding: identity.prefix(60), as: UTF8.self).debugDescription
             let run = try Fixture.run(raw: [
@@ -381,7 +375,7 @@ struct DaneverifyTests {
 
     @Test func test_hostileCalledStationIds_grantNoNetwork() throws {
         let config = try Fixture.config()
-        let cert = try Fixture.device(Self.sensor1)
+        let cert = try Fixture.device(LabNames.sensor1)
         let hostile = [
             "AA-BB-CC-DD-EE-FF:$(touch /tmp/danesync-pwned)",
             "AA-BB-CC-DD-EE-FF:corp-iot\n",
@@ -393,7 +387,7 @@ struct DaneverifyTests {
         ]
         unlink(Self.markers[0])
         for csid in hostile {
-            try Fixture.verify(config: config, identity: Self.sensor1, cert: cert, csid: csid).expect(
+            try Fixture.verify(config: config, identity: LabNames.sensor1, cert: cert, csid: csid).expect(
                 .notAllowed, csid.debugDescription)
         }
         #expect(access(Self.markers[0], F_OK) != 0)
