@@ -3,7 +3,7 @@ import PackageDescription
 
 // The tree is the pipeline (see docs/architecture.md):
 // Policy ─▶ Resolve ─▶ Certify ─▶ Discover ─▶ Publish, and Verify for the hook.
-// `daneverify` links only DANECore, DANEDigest and DANEResolve so that it starts fast.
+// `daneverify` links only DANECore, DANEDigest, DANESystem and DANEResolve so that it starts fast.
 let package = Package(
     name: "danesync",
     platforms: [.macOS(.v14)],
@@ -29,6 +29,8 @@ let package = Package(
 
         // Pure core: values and rules, no I/O, no Foundation.
         .target(name: "DANECore", dependencies: ["CYAML"]),
+        // POSIX edges without Foundation: whole-file reads, memory maps, a spawner with a deadline.
+        .target(name: "DANESystem"),
         // Digests, PEM and SPKI over nettle (shared by the agent and the hook).
         .target(name: "DANEDigest", dependencies: ["DANECore", "CNettleShim"]),
         // Certificate facts (SAN, AKI, SKI, cA, signatures) via swift-certificates.
@@ -41,7 +43,7 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
         // The Resolver protocol's real implementation (libunbound).
-        .target(name: "DANEResolve", dependencies: ["DANECore", "CUnbound"]),
+        .target(name: "DANEResolve", dependencies: ["DANECore", "DANESystem", "CUnbound"]),
         // CA chain discovery over HTTPS (libcurl).
         .target(name: "DANEDiscover", dependencies: ["DANECore", "DANECertify", "CCurlShim"]),
         // Atomic writers: ca.pem, ca.d/, trustmap, status.json.
@@ -50,21 +52,21 @@ let package = Package(
         .target(
             name: "DANESync",
             dependencies: [
-                "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish",
+                "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish", "DANESystem",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "danesync",
+            // The command line renders what DANESync decides; it reaches no stage below it.
             dependencies: [
-                "DANESync", "DANECertify", "DANEDiscover", "DANEResolve", "DANEPublish",
+                "DANESync",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .executableTarget(
             name: "daneverify",
-            dependencies: ["DANECore", "DANEDigest", "DANEResolve"],
+            dependencies: ["DANECore", "DANEDigest", "DANESystem", "DANEResolve"],
             // A fully static executable: no dynamic loader work at start-up (libstdc++ and
             // libunbound's relocations were most of the hook's time). lld, because gold warns
             // about glibc NSS functions libunbound links but the hook never calls.
@@ -76,11 +78,29 @@ let package = Package(
             ]),
 
         .executableTarget(name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
-        .testTarget(name: "DANECoreTests", dependencies: ["DANECore"]),
-        .testTarget(name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore"]),
+        // Test doubles and helpers shared by the test targets (doubles live only under Tests/).
+        .target(
+            name: "DANETestSupport",
+            dependencies: [
+                "DANECore", "DANESystem", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish",
+                "DANESync",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
+            path: "Tests/DANETestSupport"),
+        .testTarget(name: "DANECoreTests", dependencies: ["DANECore", "DANETestSupport"]),
+        .testTarget(name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore", "DANETestSupport"]),
+        // A pass as values: the doubles in place of DNS, HTTPS and files; no lab.
+        .testTarget(
+            name: "SyncPassTests",
+            dependencies: ["DANESync", "DANEPublish", "DANEDiscover", "DANECertify", "DANECore", "DANETestSupport"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["DANESync", "DANEResolve", "DANEDiscover", "DANEPublish", "DANECertify", "DANECore", "DANEDigest"]),
+            dependencies: [
+                "DANESync", "DANEResolve", "DANEDiscover", "DANEPublish", "DANECertify", "DANECore", "DANEDigest",
+                "DANESystem", "DANETestSupport",
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,9 +1,18 @@
 import DANECertify
 import DANECore
+import DANEDigest
 import Foundation
 
-/// Where a pass's results go. One real implementation (``FileStore``); fakes live in Tests/.
+/// Where a pass's results go, and where the next pass finds what the last one published
+/// (design.md "Outputs"). One real implementation (``FileStore``); the test double lives in
+/// Tests/DANETestSupport.
 public protocol OutputStore: Sendable {
+    /// The records of the last pass by name, for `sync.grace` and `since`; empty when there
+    /// was none or it cannot be read.
+    func previousRecords() -> [DeviceName: NameRecord]
+    /// The CAs published by the last pass, by SHA-256 fingerprint: a stale name keeps the
+    /// CAs it relies on although this pass did not fetch them.
+    func previousCAs() -> [String: CertificateFacts]
     func publish(_ outputs: Outputs) throws -> PublishReport
 }
 
@@ -25,6 +34,11 @@ public struct Outputs: Sendable {
 public struct PublishReport: Equatable, Sendable {
     /// Files (relative to output.dir) that were rewritten.
     public var written: [String]
+
+    public init(written: [String]) {
+        self.written = written
+    }
+
     public var caChanged: Bool { written.contains(Config.OutputFile.caPEM) }
 }
 
@@ -35,6 +49,21 @@ public struct FileStore: OutputStore {
 
     public init(directory: String) {
         self.directory = directory
+    }
+
+    public func previousRecords() -> [DeviceName: NameRecord] {
+        StatusDocument.readRecords(path(Config.OutputFile.status))
+    }
+
+    public func previousCAs() -> [String: CertificateFacts] {
+        guard let data = FileManager.default.contents(atPath: path(Config.OutputFile.caPEM)),
+            let ders = try? PEM.certificates(in: Array(data))
+        else { return [:] }
+        var out: [String: CertificateFacts] = [:]
+        for der in ders {
+            if let facts = try? CertificateFacts(der: der) { out[facts.sha256Hex] = facts }
+        }
+        return out
     }
 
     public func publish(_ outputs: Outputs) throws -> PublishReport {
@@ -65,12 +94,11 @@ public struct FileStore: OutputStore {
     private func writeTrustMap(_ outputs: Outputs) throws -> Bool {
         let target = path(Config.OutputFile.trustMap)
         let rendered = TrustMapWriter.render(outputs.trustMap, generated: outputs.generated)
-        guard let newline = rendered.firstIndex(of: 0x0a) else { return try AtomicFile.write(rendered, to: target) }
-        func withoutTime(_ header: ArraySlice<UInt8>) -> [Substring] {
-            String(decoding: header, as: UTF8.self).split(separator: " ").filter { !$0.hasPrefix("generated=") }
-        }
-        let unchanged = AtomicFile.contentEquals(target, rendered[(newline + 1)...]) { existingHeader in
-            withoutTime(existingHeader) == withoutTime(rendered[..<newline])
+        guard let newline = rendered.firstIndex(of: 0x0a),
+            let header = try? TrustMapFormat.Header(parsing: rendered[..<newline])
+        else { return try AtomicFile.write(rendered, to: target) }
+        let unchanged = AtomicFile.contentEquals(target, rendered[(newline + 1)...]) { existing in
+            (try? TrustMapFormat.Header(parsing: existing))?.describesSameBody(as: header) ?? false
         }
         return unchanged ? false : try AtomicFile.write(rendered, to: target)
     }

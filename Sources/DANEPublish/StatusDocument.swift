@@ -53,7 +53,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     public struct Name: Codable, Equatable, Sendable {
         public var name: String
         public var networks: [String]
-        public var state: String
+        public var state: NameRecord.State
         public var hashes: [String]
         public var pins: [String]
         public var caFingerprints: [String]
@@ -109,7 +109,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         self.counts = counts
         self.names = records.sorted { $0.name < $1.name }.map { record in
             Name(
-                name: record.name.text, networks: networks(record.name), state: record.state.rawValue,
+                name: record.name.text, networks: networks(record.name), state: record.state,
                 hashes: record.hashes, pins: record.pins.map(\.presentation), caFingerprints: record.caFingerprints,
                 since: record.since, lastOK: record.lastOK, lastError: record.lastError)
         }
@@ -167,9 +167,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             }
             out[record.name] = record
         }
-        for entry in document?.names ?? [] {
-            if let record = Self.record(from: entry) { out[record.name] = record }
-        }
+        // A document in another layout was decoded whole, with its names inside.
+        if let whole = document?.records { out.merge(whole) { _, record in record } }
         return out
     }
 
@@ -201,12 +200,20 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         return nil
     }
 
-    static func record(from entry: Name) -> NameRecord? {
-        guard let name = try? DeviceName(entry.name), let state = NameRecord.State(rawValue: entry.state) else {
-            return nil
+    /// The names as the records the next pass starts from (names that no longer parse are
+    /// dropped).
+    public var records: [DeviceName: NameRecord] {
+        var out: [DeviceName: NameRecord] = [:]
+        for entry in names {
+            if let record = Self.record(from: entry) { out[record.name] = record }
         }
+        return out
+    }
+
+    static func record(from entry: Name) -> NameRecord? {
+        guard let name = try? DeviceName(entry.name) else { return nil }
         return NameRecord(
-            name: name, state: state, hashes: entry.hashes,
+            name: name, state: entry.state, hashes: entry.hashes,
             pins: entry.pins.compactMap { try? TLSARecord(presentation: $0) }, caFingerprints: entry.caFingerprints,
             since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError)
     }

@@ -1,5 +1,6 @@
 import CUnbound
 import DANECore
+import DANESystem
 
 #if canImport(Glibc)
 import Glibc
@@ -28,7 +29,11 @@ enum UnboundContext {
         // Check the files first: libunbound reads them only when the first query is made.
         try checkTrustAnchorFile(dns.trustAnchorFile)
         if let conf = dns.unboundConf {
-            do { _ = try readFile(conf) } catch { throw .unboundConfUnreadable(path: conf, reason: error.reason) }
+            do {
+                _ = try FileBytes.read(conf, limit: configurationLimit)
+            } catch {
+                throw .unboundConfUnreadable(path: conf, reason: error.description)
+            }
         }
 
         guard let ctx = ub_ctx_create() else { throw .contextCreationFailed }
@@ -79,7 +84,11 @@ enum UnboundContext {
     /// only comments would leave every answer `insecure` without a word (RFC 4035 §4.3).
     static func checkTrustAnchorFile(_ path: String) throws(ResolverSetupError) {
         let bytes: [UInt8]
-        do { bytes = try readFile(path) } catch { throw .trustAnchorUnreadable(path: path, reason: error.reason) }
+        do {
+            bytes = try FileBytes.read(path, limit: configurationLimit)
+        } catch {
+            throw .trustAnchorUnreadable(path: path, reason: error.description)
+        }
         let hasRecord = bytes.split(separator: UInt8(ascii: "\n")).contains { line in
             guard
                 let first = line.first(where: {
@@ -91,30 +100,8 @@ enum UnboundContext {
         guard hasRecord else { throw .trustAnchorEmpty(path: path) }
     }
 
-    struct FileError: Error {
-        var reason: String
-    }
-
-    /// The whole of a regular file (configuration-sized files only).
-    static func readFile(_ path: String) throws(FileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw FileError(reason: systemErrorText()) }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw FileError(reason: systemErrorText()) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw FileError(reason: "not a regular file") }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw FileError(reason: systemErrorText())
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-        }
-    }
+    /// Trust anchors and unbound.conf are small; a larger file is a mistake, not a config.
+    static let configurationLimit = 16 << 20
 }
 
 /// libunbound's text for one of its error codes (`ub_strerror`).

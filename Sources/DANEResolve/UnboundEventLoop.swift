@@ -1,5 +1,6 @@
 import CUnbound
 import DANECore
+import DANESystem
 
 #if canImport(Glibc)
 import Glibc
@@ -209,7 +210,7 @@ final class UnboundEventLoop: @unchecked Sendable {
         guard deadlinesHead < deadlines.count else { return -1 }
         let remaining = deadlines[deadlinesHead].deadline - .now
         if remaining <= .zero { return 0 }
-        return Int32(clamping: remaining.milliseconds + 1)
+        return Int32(clamping: remaining.millisecondsRoundedUp)
     }
 
     private func expireDeadlines() {

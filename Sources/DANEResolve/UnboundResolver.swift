@@ -1,5 +1,6 @@
 import CUnbound
 import DANECore
+import DANESystem
 
 #if canImport(Glibc)
 import Glibc
@@ -85,7 +86,7 @@ public final class UnboundResolver: Resolver {
                     return TLSAAnswer(name: name, result: .timedOut)
                 }
                 descriptor.revents = 0
-                let ready = poll(&descriptor, 1, Int32(clamping: remaining.milliseconds + 1))
+                let ready = poll(&descriptor, 1, Int32(clamping: remaining.millisecondsRoundedUp))
                 if ready < 0 && errno != EINTR {
                     ub_cancel(context, asyncID)
                     return TLSAAnswer(name: name, result: .failed("poll: \(systemErrorText())"))

@@ -1,3 +1,5 @@
+import DANESystem
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

@@ -40,16 +40,37 @@ public final class Agent: Sendable {
         }
     }
 
+    /// A pass over the real edges, with a fresh ``CAChainWalker``: CAs are fetched once per
+    /// pass, so republished or withdrawn CAs are seen by the next.
+    private func makePass() -> SyncPass {
+        SyncPass(
+            config: config, resolver: resolver,
+            chains: CAChainWalker(fetcher: fetcher, discovery: config.discovery),
+            store: FileStore(directory: config.output.dir), logger: logger)
+    }
+
+    /// What a pass would conclude about `name`, with everything it looked at; publishes
+    /// nothing (`danesync lookup`).
+    public func examine(_ name: DeviceName) async -> NameExamination {
+        await makePass().examine(name)
+    }
+
+    /// The last pass's `status.json`: its bytes as written, and the document. `nil` when there
+    /// is none or it cannot be read (`danesync status`).
+    public static func lastStatus(_ config: Config) -> (bytes: Data, document: StatusDocument)? {
+        guard let data = FileManager.default.contents(atPath: config.statusPath),
+            let document = StatusDocument.read(config.statusPath)
+        else { return nil }
+        return (data, document)
+    }
+
     /// One pass: read the policy, resolve, certify, discover, publish, and run
     /// `sync.on_ca_change` if `ca.pem` changed.
     public func pass() async throws -> SyncPass.Summary {
         let reading = await policySource.read()
         if let error = reading.error { logger.error("policy unavailable", metadata: ["reason": "\(error)"]) }
         guard let policy = reading.policy else { throw PassError.noPolicy(reading.error ?? "empty") }
-        let walker = CAChainWalker(fetcher: fetcher, discovery: config.discovery)
-        let pass = SyncPass(
-            config: config, resolver: resolver, chains: WalkerChainSource(walker: walker),
-            store: FileStore(directory: config.output.dir), logger: logger)
+        let pass = makePass()
         let summary: SyncPass.Summary
         do {
             summary = try await pass.run(policy: policy, policySource: reading.source, policyError: reading.error)
@@ -72,21 +93,5 @@ public final class Agent: Sendable {
             await CAChangeHook.run(command, logger: logger)
         }
         return summary
-    }
-}
-
-/// Adapts the per-pass ``CAChainWalker`` to the pass's ``ChainSource``.
-struct WalkerChainSource: ChainSource {
-    let walker: CAChainWalker
-
-    func chain(for leaf: DANECertify.CertificateFacts, name: DeviceName) async -> ChainResult {
-        switch await walker.chain(for: leaf, name: name) {
-        case .success(let cas): return .chain(cas)
-        case .failure(let error): return .failed(error.description)
-        }
-    }
-
-    var fetchCount: Int {
-        get async { await walker.fetchCount }
     }
 }

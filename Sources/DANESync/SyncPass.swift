@@ -1,25 +1,31 @@
 import DANECertify
 import DANECore
-import DANEDigest
+import DANEDiscover
 import DANEPublish
 import DANEResolve
 import Foundation
 import Logging
 
-/// One pass of the pipeline: Policy → Resolve → Certify → Discover → Publish.
+/// One pass of the pipeline: Policy → Resolve → Certify → Discover → Publish. Every effect
+/// goes through a seam — ``Resolver``, ``ChainSource``, ``OutputStore``, ``WallClock`` — so a
+/// pass runs the same against the lab and against the doubles of Tests/DANETestSupport.
 public struct SyncPass: Sendable {
     public var config: Config
     public var resolver: any Resolver
     public var chains: any ChainSource
     public var store: any OutputStore
+    public var clock: any WallClock
     public var logger: Logger
 
-    public init(config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore, logger: Logger)
-    {
+    public init(
+        config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore,
+        clock: any WallClock = SystemClock(), logger: Logger
+    ) {
         self.config = config
         self.resolver = resolver
         self.chains = chains
         self.store = store
+        self.clock = clock
         self.logger = logger
     }
 
@@ -27,18 +33,17 @@ public struct SyncPass: Sendable {
         public var status: StatusDocument
         public var report: PublishReport
         public var fetches: Int
-        /// design.md `once`: 0 every name ok, 1 some failed (outputs still published).
+        /// design.md "Command line", `once`: 0 every name ok, 1 some failed (outputs still
+        /// published).
         public var exitCode: Int32 { status.counts.ok == status.names.count ? 0 : 1 }
     }
 
     /// Runs the pass for `policy` (already read by the caller: a pass without a policy
     /// publishes nothing new).
-    public func run(
-        policy: Policy, policySource: String, policyError: String?, now: Date = Date()
-    ) async throws -> Summary {
-        let started = Date()
-        let nowSeconds = Int64(now.timeIntervalSince1970)
-        let previousCAs = Self.readCAs(config.output.dir + "/" + Config.OutputFile.caPEM)
+    public func run(policy: Policy, policySource: String, policyError: String?) async throws -> Summary {
+        let started = clock.now()
+        let nowSeconds = Int64(started.timeIntervalSince1970)
+        let previousCAs = store.previousCAs()
         let (records, discovered) = await resolveAll(policy.names, now: nowSeconds)
         try Task.checkCancellation()
 
@@ -58,7 +63,7 @@ public struct SyncPass: Sendable {
             }
         }
         let status = StatusDocument(
-            time: nowSeconds, durationSeconds: Date().timeIntervalSince(started), policySource: policySource,
+            time: nowSeconds, durationSeconds: clock.now().timeIntervalSince(started), policySource: policySource,
             policyError: policyError, records: records, networks: { policy.networks(of: $0) },
             cas: cas.values.map { StatusDocument.CA(sha256: $0.sha256Hex, subject: $0.subject) })
         let report = try store.publish(
@@ -69,8 +74,8 @@ public struct SyncPass: Sendable {
     /// Resolve → Certify → Discover for every name, `sync.concurrency` at a time. The previous
     /// records (for grace and `since`) live only here, not through publishing.
     private func resolveAll(_ names: [DeviceName], now: Int64) async -> ([NameRecord], [String: CertificateFacts]) {
-        var previous = StatusDocument.readRecords(config.statusPath)
-        let grace = config.sync.grace.milliseconds / 1000
+        var previous = store.previousRecords()
+        let grace = config.sync.grace.millisecondsRoundedUp / 1000
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
         var discovered: [String: CertificateFacts] = [:]
@@ -97,24 +102,14 @@ public struct SyncPass: Sendable {
 
     private func process(
         _ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64
-    ) async -> (
-        NameRecord, [String: CertificateFacts]
-    ) {
-        let answer = await resolver.lookupTLSA(name)
-        var certified = Certify.Result(candidates: [], cas: [:])
-        if case .response(let response) = answer.result, response.security != .bogus,
-            response.security == .secure || !config.dns.requireDNSSEC
-        {
-            certified = await Certify.candidates(for: name, records: response.records, chains: chains)
-        }
-        let outcome = NameDecision.decide(
-            answer: answer, requireDNSSEC: config.dns.requireDNSSEC, candidates: certified.candidates)
-        let record = NameRecord.advance(previous, name: name, outcome: outcome, now: now, grace: grace)
-        log(record, outcome: outcome)
-        return (record, certified.cas)
+    ) async -> (NameRecord, [String: CertificateFacts]) {
+        let examination = await examine(name)
+        let record = NameRecord.advance(previous, name: name, outcome: examination.outcome, now: now, grace: grace)
+        log(record)
+        return (record, examination.cas)
     }
 
-    private func log(_ record: NameRecord, outcome: NameOutcome) {
+    private func log(_ record: NameRecord) {
         var metadata: Logger.Metadata = ["name": "\(record.name)", "state": "\(record.state.rawValue)"]
         if !record.hashes.isEmpty { metadata["hashes"] = "\(record.hashes.joined(separator: ","))" }
         if let error = record.lastError, record.state != .ok { metadata["reason"] = "\(error)" }
@@ -124,17 +119,5 @@ public struct SyncPass: Sendable {
         case .withdrawn: logger.notice("name withdrawn", metadata: metadata)
         case .bogus, .insecure, .error: logger.error("name rejected", metadata: metadata)
         }
-    }
-
-    /// CAs of the previous ca.pem by fingerprint, so stale names keep their CAs.
-    static func readCAs(_ path: String) -> [String: CertificateFacts] {
-        guard let data = FileManager.default.contents(atPath: path),
-            let ders = try? PEM.certificates(in: Array(data))
-        else { return [:] }
-        var out: [String: CertificateFacts] = [:]
-        for der in ders {
-            if let facts = try? CertificateFacts(der: der) { out[facts.sha256Hex] = facts }
-        }
-        return out
     }
 }

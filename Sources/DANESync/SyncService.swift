@@ -19,6 +19,15 @@ public struct SyncService: Service {
 
     enum Event: Sendable { case tick, reload }
 
+    /// Runs the service in a swift-service-lifecycle group until SIGTERM or SIGINT.
+    public static func runUntilShutdown(configPath: String, logger: Logger) async throws {
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: SyncService(configPath: configPath, logger: logger))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+
     public func run() async throws {
         let first = try Agent(config: Loaded.config(configPath), logger: logger)
         let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1))
@@ -69,7 +78,7 @@ public struct SyncService: Service {
     /// `interval` lengthened or shortened by a random fraction up to `jitter`, so that many
     /// agents do not query the same servers in step.
     static func delay(_ sync: Config.Sync) -> Duration {
-        let base = Double(sync.interval.milliseconds)
+        let base = Double(sync.interval.millisecondsRoundedUp)
         let factor = 1 + Double.random(in: -sync.jitter...sync.jitter)
         return .milliseconds(Int64(max(1000, base * factor)))
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DANECore
 import DANESync
 
 struct Check: AsyncParsableCommand {

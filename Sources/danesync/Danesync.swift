@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import DANECore
 import DANESync
 
 @main

@@ -1,6 +1,5 @@
 import ArgumentParser
 import DANESync
-import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,10 +12,6 @@ struct Run: AsyncParsableCommand {
         let logger = AgentLogging.bootstrap()
         // Fail fast with exit 2 on a bad configuration, before becoming a service.
         _ = try await exitingOnFailure { try Loaded.config(options.config) }
-        let service = SyncService(configPath: options.config, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: service)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await exitingOnFailure { try await group.run() }
+        try await exitingOnFailure { try await SyncService.runUntilShutdown(configPath: options.config, logger: logger) }
     }
 }

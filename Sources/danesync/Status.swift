@@ -1,6 +1,4 @@
 import ArgumentParser
-import DANECore
-import DANEPublish
 import DANESync
 import Foundation
 
@@ -13,9 +11,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         let config = try await exitingOnFailure { try Loaded.config(options.config) }
-        guard let data = FileManager.default.contents(atPath: config.statusPath),
-            let status = StatusDocument.read(config.statusPath)
-        else {
+        guard let (data, status) = Agent.lastStatus(config) else {
             printError("danesync: no readable \(config.statusPath): has a pass run yet?")
             throw ExitCode(2)
         }
@@ -37,7 +33,7 @@ struct Status: AsyncParsableCommand {
             )
             for hash in name.hashes { print("    sha256 \(hash)") }
             for pin in name.pins { print("    pin \(pin)") }
-            if let error = name.lastError, name.state != "ok" { print("    last error: \(error)") }
+            if let error = name.lastError, name.state != .ok { print("    last error: \(error)") }
         }
     }
 

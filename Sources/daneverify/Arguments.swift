@@ -1,3 +1,5 @@
+import DANECore
+
 /// The hook's arguments (design.md "Command line"). Parsed by hand, without
 /// swift-argument-parser or Foundation, because the hook starts on every authentication.
 /// Values come from FreeRADIUS xlat expansion and are treated as data, never as paths or
@@ -18,15 +20,7 @@ struct Arguments {
 
         Prints one line: "accept <name> <network> <sha256>" or "reject <code> <detail>".
         Exit codes:
-          0  accept
-          2  usage or configuration error
-          10 trust map missing, unreadable or corrupt
-          11 certificate file missing or not a certificate
-          12 name not allowed on this network
-          13 certificate hash not published for this name
-          14 live check: record withdrawn (NXDOMAIN, NODATA or no matching record)
-          15 live check: DNSSEC bogus or insecure
-          16 live check: resolver failure or timeout (verify.live_check: required)
+        \(VerifyVerdict.Code.table)
         """
 
     enum Parsed {
@@ -42,7 +36,7 @@ struct Arguments {
             let flag = argv[index]
             if (flag == "--help" || flag == "-h") && argv.count == 1 { return .help }
             guard ["--config", "--identity", "--cert", "--called-station-id"].contains(flag) else {
-                return .invalid("unknown argument \"\(VerifyText.shown(flag))\"")
+                return .invalid("unknown argument \"\(PrintableText.oneLine(flag, limit: 64))\"")
             }
             guard index + 1 < argv.count else { return .invalid("\(flag) needs a value") }
             guard values[flag] == nil else { return .invalid("\(flag) given twice") }
@@ -54,16 +48,5 @@ struct Arguments {
         }
         return .run(
             Arguments(config: config, identity: identity, cert: cert, calledStationId: values["--called-station-id"]))
-    }
-}
-
-enum VerifyText {
-    /// A bounded, printable rendering of hostile text for messages.
-    static func shown(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(64) {
-            out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value < 0x7f ? scalar : "?")
-        }
-        return text.unicodeScalars.count > 64 ? out + "…" : out
     }
 }

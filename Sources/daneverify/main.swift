@@ -1,6 +1,7 @@
 import DANECore
 import DANEDigest
 import DANEResolve
+import DANESystem
 
 #if canImport(Glibc)
 import Glibc
@@ -15,8 +16,10 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         config = try ConfigParser.parse(String(decoding: text, as: UTF8.self))
     } catch let error as ConfigError {
         return .reject(.usage, "config \(arguments.config): \(error.problems.joined(separator: "; "))")
-    } catch {
+    } catch let error as FileBytes.Failure {
         return .reject(.usage, "cannot read config \(arguments.config): \(error)")
+    } catch {
+        return .reject(.usage, "config \(arguments.config): \(error)")
     }
 
     let certificate: CertificateBinding
@@ -35,7 +38,8 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         name = try DeviceName(arguments.identity)
     } catch {
         return .reject(
-            .notAllowed, "identity \"\(VerifyText.shown(arguments.identity))\" is not a device name: \(error)")
+            .notAllowed,
+            "identity \"\(PrintableText.oneLine(arguments.identity, limit: 64))\" is not a device name: \(error)")
     }
     let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
 
@@ -43,12 +47,7 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     do {
         let map = try MappedFile(path: config.trustMapPath)
         let reader = try TrustMapReader(bytes: map.bytes)
-        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name)
-        }
-        let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
-        switch VerifyDecision.checkTrustMap(
-            name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
-        {
+        switch try VerifyDecision.admit(name: name, ssid: ssid, reader: reader, certificate: certificate) {
         case .success(let network): admittedNetwork = network
         case .failure(let verdict): return verdict
         }

@@ -2,6 +2,7 @@ import DANECertify
 import DANECore
 import DANEDigest
 import Foundation
+import DANETestSupport
 import Testing
 
 /// Certificate facts (RFC 5280 SAN, AKI, SKI, basicConstraints, signatures) of the lab's
@@ -99,7 +100,7 @@ struct CertificateFactsTests {
     @Test func test_sha256Hex_isLowercaseHexOfTheDERDigest() throws {
         for file in ["ca/root.pem", "ca/int.pem", Self.device] {
             let der = TestPKI.der(file)
-            let expected = TestPKI.openssl(["dgst", "-sha256", "-r"], input: Data(der)).text.split(separator: " ")[0]
+            let expected = TestPKI.openssl(["dgst", "-sha256", "-r"], input: der).text.split(separator: " ")[0]
             let facts = try CertificateFacts(der: der)
             #expect(facts.sha256Hex == String(expected))
             #expect(facts.sha256Hex == facts.sha256Hex.lowercased())

@@ -1,6 +1,7 @@
 import DANECore
 import DANEDigest
 import Foundation
+import DANETestSupport
 import Testing
 
 /// PEM (RFC 7468) reading and the TLSA binding of a DER certificate, over libcrypto.

@@ -2,6 +2,7 @@ import DANECertify
 import DANECore
 import DANEDigest
 import Foundation
+import DANETestSupport
 import Testing
 
 /// RFC 6698 §2.1.2–2.1.3 matching of real generated certificates: every selector × matching

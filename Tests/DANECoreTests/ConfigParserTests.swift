@@ -190,7 +190,10 @@ struct ConfigParserTests {
         #expect(DurationText.format(.seconds(90)) == "90s")
         #expect(DurationText.format(.seconds(7200)) == "2h")
         #expect(DurationText.format(.zero) == "0s")
-        #expect(Duration.seconds(2).milliseconds == 2000)
+        #expect(Duration.seconds(2).millisecondsRoundedUp == 2000)
+        #expect(Duration.microseconds(1).millisecondsRoundedUp == 1)
+        #expect(Duration.microseconds(2001).millisecondsRoundedUp == 3)
+        #expect(Duration.zero.millisecondsRoundedUp == 0)
     }
 
     // MARK: unknown keys and wrong types

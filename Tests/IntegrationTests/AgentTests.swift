@@ -55,7 +55,7 @@ struct AgentTests {
 
         let status = try published.status()
         for name in LabNames.sensors123 + [LabNames.cam7] {
-            #expect(status.state(of: name) == "ok", "\(name)")
+            #expect(status.state(of: name) == .ok, "\(name)")
         }
         #expect(status.counts.ok == 4)
         #expect(Set(status.cas.map(\.sha256)) == expectedCAs)
@@ -100,7 +100,7 @@ struct AgentTests {
         // Each pass builds its Agent afresh, as `danesync once` does: a cold resolver cache.
         _ = try await workspace.pass()
         var status = try workspace.published.status()
-        #expect(status.state(of: LabNames.sensor4) == "withdrawn")
+        #expect(status.state(of: LabNames.sensor4) == .withdrawn)
         let reason = status.name(LabNames.sensor4)?.lastError ?? ""
         #expect(
             reason.contains("NXDOMAIN") || reason.contains("NODATA") || reason.contains("no usable TLSA"), "\(reason)")
@@ -111,7 +111,7 @@ struct AgentTests {
         restored = true
         _ = try await workspace.pass()
         status = try workspace.published.status()
-        #expect(status.state(of: LabNames.sensor4) == "ok")
+        #expect(status.state(of: LabNames.sensor4) == .ok)
         #expect(try workspace.published.lookup(network: "corp-iot", name: sensor4)?.hashes == [hash])
     }
 
@@ -130,9 +130,9 @@ struct AgentTests {
         #expect(names == [LabNames.sensor1])
 
         let status = try workspace.published.status()
-        #expect(status.state(of: LabNames.bogus) == "bogus")
+        #expect(status.state(of: LabNames.bogus) == .bogus)
         #expect(status.name(LabNames.bogus)?.lastError?.contains("DNSSEC validation failed") == true)
-        #expect(status.state(of: LabNames.insecure) == "insecure")
+        #expect(status.state(of: LabNames.insecure) == .insecure)
         let insecure = status.name(LabNames.insecure)?.lastError ?? ""
         #expect(insecure.contains("insecure") && insecure.contains("require_dnssec"), "\(insecure)")
         #expect(status.name(LabNames.bogus)?.hashes == [])
@@ -148,7 +148,7 @@ struct AgentTests {
         let status = try workspace.published.status()
         for fault in LabNames.faults {
             let entry = try #require(status.name(fault.name))
-            #expect(entry.state == "error", "\(fault.name)")
+            #expect(entry.state == .error, "\(fault.name)")
             let reason = entry.lastError ?? ""
             for word in fault.reasonMentions {
                 #expect(reason.contains(word), "\(fault.name): reason \"\(reason)\" lacks \"\(word)\"")
@@ -186,7 +186,7 @@ struct AgentTests {
         #expect(second.exitCode == 1)
         var status = try workspace.published.status()
         for name in names {
-            #expect(status.state(of: name) == "stale", "\(name)")
+            #expect(status.state(of: name) == .stale, "\(name)")
             #expect(
                 status.name(name)?.lastError?.contains("timed out") == true, "\(status.name(name)?.lastError ?? "-")")
         }
@@ -199,7 +199,7 @@ struct AgentTests {
         _ = try await workspace.pass(set: dead.merging(["sync.grace": "0s"]) { $1 }, remove: ["dns.unbound_conf"])
         status = try workspace.published.status()
         for name in names {
-            #expect(status.state(of: name) == "error", "\(name)")
+            #expect(status.state(of: name) == .error, "\(name)")
         }
         #expect(try workspace.published.trustMap().isEmpty)
         #expect(try workspace.published.caPEMFingerprints().isEmpty)

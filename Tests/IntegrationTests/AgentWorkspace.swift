@@ -325,7 +325,7 @@ struct FileIdentity: Equatable, CustomStringConvertible {
 
 extension StatusDocument {
     func name(_ text: String) -> Name? { names.first { $0.name == text } }
-    func state(of text: String) -> String? { name(text)?.state }
+    func state(of text: String) -> NameRecord.State? { name(text)?.state }
 }
 
 // MARK: - Processes

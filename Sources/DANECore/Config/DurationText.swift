@@ -16,7 +16,7 @@ public enum DurationText {
 
     /// The largest unit that expresses `duration` exactly.
     public static func format(_ duration: Duration) -> String {
-        let ms = duration.milliseconds
+        let ms = duration.millisecondsRoundedUp
         if ms % 86_400_000 == 0, ms > 0 { return "\(ms / 86_400_000)d" }
         if ms % 3_600_000 == 0, ms > 0 { return "\(ms / 3_600_000)h" }
         if ms % 60_000 == 0, ms > 0 { return "\(ms / 60_000)m" }
@@ -26,9 +26,13 @@ public enum DurationText {
 }
 
 extension Duration {
-    /// Whole milliseconds (truncated).
-    public var milliseconds: Int64 {
+    /// Whole milliseconds, **rounded up**: the one conversion of the project. A timeout handed
+    /// to `poll` or libcurl in milliseconds then never ends before the duration has passed, and
+    /// a positive remainder never becomes 0 (a busy `poll`, or "no limit" to libcurl).
+    /// Durations read from the configuration are whole milliseconds, so they convert exactly.
+    public var millisecondsRoundedUp: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        let (whole, part) = attoseconds.quotientAndRemainder(dividingBy: 1_000_000_000_000_000)
+        return seconds * 1000 + whole + (part > 0 ? 1 : 0)
     }
 }

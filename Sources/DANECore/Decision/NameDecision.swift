@@ -1,28 +1,23 @@
-/// The per-name rule of a sync pass: from the validated DNS answer and what became of each
-/// full certificate, decide ``NameOutcome``. Pure, so the fault matrix is tested with values.
+/// The per-name rule of a sync pass: from the class of the validated DNS answer
+/// (``TLSAAnswer/classify(requireDNSSEC:)``) and what became of each full certificate, decide
+/// ``NameOutcome``. Pure, so the fault matrix is tested with values.
 public enum NameDecision {
     public static func decide(
         answer: TLSAAnswer, requireDNSSEC: Bool, candidates: [CandidateCertificate]
     ) -> NameOutcome {
+        let name = answer.name
         let response: DNSResponse
-        switch answer.result {
-        case .timedOut: return .error("DNS lookup of \(answer.name) timed out")
-        case .failed(let why): return .error("resolver failed for \(answer.name): \(why)")
-        case .response(let r): response = r
+        switch answer.classify(requireDNSSEC: requireDNSSEC) {
+        case .unavailable(.timedOut): return .error("DNS lookup of \(name) timed out")
+        case .unavailable(.resolverFailed(let why)): return .error("resolver failed for \(name): \(why)")
+        case .unavailable(.rcode(let rcode)): return .error("DNS answered \(rcode) for \(name)")
+        case .bogus(let why): return .bogus("DNSSEC validation failed for \(name): \(why ?? "bogus")")
+        case .insecure:
+            return .insecure("\(name) is not DNSSEC-signed (insecure) and dns.require_dnssec is on")
+        case .nxdomain: return .withdrawn("\(name) does not exist (NXDOMAIN)")
+        case .nodata: return .withdrawn("\(name) has no TLSA record (NODATA)")
+        case .records(let r): response = r
         }
-        // RFC 4035 §4.3: bogus data is never used, whatever else it says.
-        if response.security == .bogus {
-            return .bogus("DNSSEC validation failed for \(answer.name): \(response.whyBogus ?? "bogus")")
-        }
-        switch response.rcode {
-        case .noError, .nameError: break
-        default: return .error("DNS answered \(response.rcode) for \(answer.name)")
-        }
-        if response.security == .insecure && requireDNSSEC {
-            return .insecure("\(answer.name) is not DNSSEC-signed (insecure) and dns.require_dnssec is on")
-        }
-        if response.rcode == .nameError { return .withdrawn("\(answer.name) does not exist (NXDOMAIN)") }
-        if response.isNoData { return .withdrawn("\(answer.name) has no TLSA record (NODATA)") }
 
         let pins = response.records.filter(\.isPin)
         var hashes: [String] = []
@@ -49,7 +44,7 @@ public enum NameDecision {
             reasons.append("records not used: \(ignored.map(\.description).joined(separator: ", "))")
         }
         return .withdrawn(
-            "\(answer.name) has no usable TLSA record" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
+            "\(name) has no usable TLSA record" + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))
         )
     }
 }

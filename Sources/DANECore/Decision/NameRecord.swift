@@ -3,7 +3,8 @@
 /// entry stays published for `grace`, marked `stale`; withdrawn, bogus and insecure drop it
 /// at once.
 public struct NameRecord: Equatable, Sendable {
-    public enum State: String, Equatable, Sendable {
+    /// The states of `status.json` (design.md "Outputs"), written as their names.
+    public enum State: String, Codable, Equatable, Sendable {
         case ok, stale, withdrawn, bogus, insecure, error
     }
 

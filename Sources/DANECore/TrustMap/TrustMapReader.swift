@@ -11,25 +11,11 @@ public struct TrustMapReader: @unchecked Sendable {
     /// `bytes` must outlive the reader.
     public init(bytes: UnsafeRawBufferPointer) throws(TrustMapError) {
         self.bytes = bytes
-        guard let newline = bytes.prefix(512).firstIndex(of: 0x0a) else {
+        guard let newline = bytes.prefix(TrustMapFormat.Header.maximumLength).firstIndex(of: 0x0a) else {
             throw .badHeader("no header line")
         }
-        let header = String(decoding: bytes[0..<newline], as: UTF8.self)
-        let fields = header.split(separator: " ")
-        guard fields.first.map(String.init) == TrustMapFormat.magic else {
-            throw .badHeader("expected \"\(TrustMapFormat.magic)\"")
-        }
-        var values: [Substring: Substring] = [:]
-        for field in fields.dropFirst() {
-            let parts = field.split(separator: "=", maxSplits: 1)
-            guard parts.count == 2 else { throw .badHeader("field \"\(field)\"") }
-            values[parts[0]] = parts[1]
-        }
-        guard let generated = values["generated"].flatMap({ Int64($0) }),
-            let entries = values["entries"].flatMap({ Int($0) }),
-            let body = values["body"].flatMap({ Int($0) }),
-            let fnv = values["fnv"].flatMap({ UInt64($0, radix: 16) })
-        else { throw .badHeader("missing generated, entries, body or fnv") }
+        let header = try TrustMapFormat.Header(parsing: bytes[0..<newline])
+        let body = header.bodyLength
         self.bodyStart = newline + 1
         guard bytes.count - bodyStart == body else {
             throw .truncated(expected: bodyStart + body, found: bytes.count)
@@ -37,9 +23,9 @@ public struct TrustMapReader: @unchecked Sendable {
         guard body == 0 || bytes[bytes.count - 1] == 0x0a else {
             throw .truncated(expected: bodyStart + body, found: bytes.count)
         }
-        self.generated = generated
-        self.entryCount = entries
-        self.bodyChecksum = fnv
+        self.generated = header.generated
+        self.entryCount = header.entries
+        self.bodyChecksum = header.bodyChecksum
     }
 
     /// The entry for (network, name), or `nil`. A line that fails its checksum throws.

@@ -3,26 +3,19 @@ public enum TrustMapWriter {
     /// The complete file. Entries with the same (network, name) are merged; output is sorted
     /// by key so the reader can binary-search it. `generated` is Unix seconds.
     public static func render(_ entries: [TrustMapEntry], generated: Int64) -> [UInt8] {
-        // The header's numbers are zero-padded to a fixed width, so the body can be rendered
+        // The header has a fixed width (``TrustMapFormat/Header``), so the body is rendered
         // straight into the file buffer and the header filled in afterwards (one copy of a
         // 100,000-entry map in memory, not two).
-        func header(entries: Int, body: Int, fnv: UInt64) -> [UInt8] {
-            Array(
-                "\(TrustMapFormat.magic) generated=\(generated) entries=\(padded(entries, 10)) body=\(padded(body, 12)) fnv=\(TrustMapFormat.hex64(fnv))\n"
-                    .utf8)
-        }
-        let headerLength = header(entries: 0, body: 0, fnv: 0).count
+        let headerLength = TrustMapFormat.Header(generated: generated, entries: 0, bodyLength: 0, bodyChecksum: 0)
+            .line.count
         var file = [UInt8](repeating: 0, count: headerLength)
         let count = renderBody(entries, into: &file)
         let bodyBytes = file[headerLength...]
-        let filled = header(entries: count, body: bodyBytes.count, fnv: TrustMapFormat.fnv1a(bodyBytes))
-        file.replaceSubrange(0..<headerLength, with: filled)
+        let header = TrustMapFormat.Header(
+            generated: generated, entries: count, bodyLength: bodyBytes.count,
+            bodyChecksum: TrustMapFormat.fnv1a(bodyBytes))
+        file.replaceSubrange(0..<headerLength, with: header.line)
         return file
-    }
-
-    static func padded(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return String(repeating: "0", count: max(0, width - digits.count)) + digits
     }
 
     /// Entries are sorted by (encoded network, name) — the same order as their keys, because

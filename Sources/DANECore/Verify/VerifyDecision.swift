@@ -1,42 +1,3 @@
-/// The hook's verdict: one stdout line and an exit code (design.md "Command line").
-public struct VerifyVerdict: Error, Equatable, Sendable {
-    /// design.md exit codes. 0 accepts; everything else rejects.
-    public enum Code: Int32, Sendable {
-        case accept = 0
-        case usage = 2
-        case trustMap = 10
-        case certificate = 11
-        case notAllowed = 12
-        case notPublished = 13
-        case withdrawn = 14
-        case dnssec = 15
-        case resolver = 16
-    }
-
-    public var code: Code
-    /// `accept <name> <network> <sha256>` or `reject <code> <detail>`.
-    public var line: String
-    /// Extra context for the log (stderr), e.g. why a live check was skipped.
-    public var note: String?
-
-    public static func accept(_ name: DeviceName, network: String, hash: String, note: String? = nil) -> VerifyVerdict {
-        VerifyVerdict(code: .accept, line: "accept \(name) \(network) \(hash)", note: note)
-    }
-
-    public static func reject(_ code: Code, _ detail: String) -> VerifyVerdict {
-        VerifyVerdict(code: code, line: "reject \(code.rawValue) \(Self.oneLine(detail))", note: nil)
-    }
-
-    /// Details may quote hostile input: keep them on one printable line, bounded.
-    static func oneLine(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars.prefix(300) {
-            out.unicodeScalars.append(scalar.value >= 0x20 && scalar.value != 0x7f ? scalar : "?")
-        }
-        return out
-    }
-}
-
 /// The verify rules, pure: trust map first, then the live DNS check.
 public enum VerifyDecision {
     /// Which trust-map entry admits `certificate` for `name` on the SSID (or only `*` entries
@@ -57,6 +18,18 @@ public enum VerifyDecision {
             .reject(.notPublished, "certificate sha256 \(certificate.hashHex) is not published for \(name)"))
     }
 
+    /// The trust-map step as the hook runs it: the SSID's entry and the `*` entry for `name`,
+    /// then ``checkTrustMap(name:ssid:networkEntry:anyEntry:certificate:)``.
+    /// - Throws: ``TrustMapError`` when a line the lookup lands on is corrupt (exit 10).
+    public static func admit(
+        name: DeviceName, ssid: String?, reader: TrustMapReader, certificate: CertificateBinding
+    ) throws(TrustMapError) -> Result<String, VerifyVerdict> {
+        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name) }
+        let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
+        return checkTrustMap(
+            name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
+    }
+
     /// The live check (design.md `verify.live_check`): DNS must still publish, securely, a
     /// TLSA record matching the presented certificate.
     public static func checkLive(
@@ -72,27 +45,17 @@ public enum VerifyDecision {
             }
             return .reject(.resolver, "live check failed: \(why)")
         }
+        let name = admitted.name
         let response: DNSResponse
-        switch answer.result {
-        case .timedOut: return unavailable("DNS lookup timed out")
-        case .failed(let why): return unavailable("resolver error: \(why)")
-        case .response(let r): response = r
-        }
-        if response.security == .bogus {
-            return .reject(.dnssec, "DNSSEC bogus for \(admitted.name): \(response.whyBogus ?? "validation failed")")
-        }
-        switch response.rcode {
-        case .noError, .nameError: break
-        default: return unavailable("DNS answered \(response.rcode)")
-        }
-        if response.security == .insecure && requireDNSSEC {
-            return .reject(.dnssec, "DNS answer for \(admitted.name) is insecure (not DNSSEC-signed)")
-        }
-        if response.rcode == .nameError {
-            return .reject(.withdrawn, "\(admitted.name) no longer exists in DNS (NXDOMAIN)")
-        }
-        if response.records.isEmpty {
-            return .reject(.withdrawn, "\(admitted.name) no longer publishes a TLSA record (NODATA)")
+        switch answer.classify(requireDNSSEC: requireDNSSEC) {
+        case .unavailable(.timedOut): return unavailable("DNS lookup timed out")
+        case .unavailable(.resolverFailed(let why)): return unavailable("resolver error: \(why)")
+        case .unavailable(.rcode(let rcode)): return unavailable("DNS answered \(rcode)")
+        case .bogus(let why): return .reject(.dnssec, "DNSSEC bogus for \(name): \(why ?? "validation failed")")
+        case .insecure: return .reject(.dnssec, "DNS answer for \(name) is insecure (not DNSSEC-signed)")
+        case .nxdomain: return .reject(.withdrawn, "\(name) no longer exists in DNS (NXDOMAIN)")
+        case .nodata: return .reject(.withdrawn, "\(name) no longer publishes a TLSA record (NODATA)")
+        case .records(let r): response = r
         }
         guard response.records.contains(where: { $0.matches(certificate) }) else {
             return .reject(

@@ -13,7 +13,7 @@ import DANECore
 /// need a URL starts the fetch; the others await the same task). Failures are remembered too,
 /// so a broken URL costs one request per pass. Make a new walker for the next pass, so that
 /// republished or withdrawn CAs are seen.
-public actor CAChainWalker {
+public actor CAChainWalker: ChainSource {
     /// design.md: "to a self-signed root, at most 8 levels".
     public static let maxDepth = 8
 

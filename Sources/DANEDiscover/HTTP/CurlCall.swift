@@ -94,13 +94,3 @@ struct CurlCall: Sendable {
             location: response.location.map { String(cString: $0) })
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, rounded up so that a positive remainder never becomes "no timeout"
-    /// (libcurl reads 0 as unlimited).
-    var wholeMilliseconds: Int {
-        let (seconds, attoseconds) = components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int(clamping: milliseconds)
-    }
-}

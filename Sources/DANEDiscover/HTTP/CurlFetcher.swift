@@ -41,7 +41,7 @@ public struct CurlFetcher: HTTPFetcher {
             }
             let call = CurlCall(
                 url: url, lines: lines, caFile: request.caFile,
-                timeoutMilliseconds: remaining.wholeMilliseconds, maxBytes: request.maxBytes)
+                timeoutMilliseconds: Int(clamping: remaining.millisecondsRoundedUp), maxBytes: request.maxBytes)
             let outcome = await limiter.run { call.perform() }
             switch outcome {
             case .failed(let why):

@@ -1,0 +1,63 @@
+extension TrustMapFormat {
+    /// The first line of a trust map (see ``TrustMapFormat``), one type for the writer, the
+    /// reader and the store that compares a new map with the one on disk:
+    ///
+    /// `danesync-trustmap/1 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n`
+    ///
+    /// `entries` and `body` are zero-padded to a fixed width, so the writer can render the
+    /// body into the file buffer first and fill the header in afterwards.
+    public struct Header: Equatable, Sendable {
+        /// Unix seconds of the pass that wrote the map.
+        public var generated: Int64
+        public var entries: Int
+        /// Octets after the header line.
+        public var bodyLength: Int
+        /// FNV-1a-64 of the body.
+        public var bodyChecksum: UInt64
+
+        public init(generated: Int64, entries: Int, bodyLength: Int, bodyChecksum: UInt64) {
+            self.generated = generated
+            self.entries = entries
+            self.bodyLength = bodyLength
+            self.bodyChecksum = bodyChecksum
+        }
+
+        /// A header is at most this long; a reader looks no further for its line break.
+        public static let maximumLength = 512
+
+        /// The line, ending in a line break.
+        public var line: [UInt8] {
+            Array(
+                "\(magic) generated=\(generated) entries=\(Self.padded(entries, 10)) body=\(Self.padded(bodyLength, 12)) fnv=\(hex64(bodyChecksum))\n"
+                    .utf8)
+        }
+
+        /// Whether two maps hold the same body: everything but the generation time agrees.
+        public func describesSameBody(as other: Header) -> Bool {
+            entries == other.entries && bodyLength == other.bodyLength && bodyChecksum == other.bodyChecksum
+        }
+
+        /// Parses a header line (without its line break).
+        public init<Bytes: Collection<UInt8>>(parsing line: Bytes) throws(TrustMapError) {
+            let fields = String(decoding: line, as: UTF8.self).split(separator: " ")
+            guard fields.first.map(String.init) == magic else { throw .badHeader("expected \"\(magic)\"") }
+            var values: [Substring: Substring] = [:]
+            for field in fields.dropFirst() {
+                let parts = field.split(separator: "=", maxSplits: 1)
+                guard parts.count == 2 else { throw .badHeader("field \"\(field)\"") }
+                values[parts[0]] = parts[1]
+            }
+            guard let generated = values["generated"].flatMap({ Int64($0) }),
+                let entries = values["entries"].flatMap({ Int($0) }),
+                let body = values["body"].flatMap({ Int($0) }),
+                let fnv = values["fnv"].flatMap({ UInt64($0, radix: 16) })
+            else { throw .badHeader("missing generated, entries, body or fnv") }
+            self.init(generated: generated, entries: entries, bodyLength: body, bodyChecksum: fnv)
+        }
+
+        static func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+    }
+}

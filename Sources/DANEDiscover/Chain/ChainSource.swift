@@ -1,0 +1,13 @@
+import DANECertify
+import DANECore
+
+/// Finds and checks the CA chain of a device certificate: the Discover step's seam.
+/// ``CAChainWalker`` is the one real implementation (over HTTPS, design.md "Protocol facts");
+/// the test double lives in Tests/DANETestSupport.
+public protocol ChainSource: Sendable {
+    /// The CAs that issued `leaf`, issuer first and self-signed root last, or why there are
+    /// none. `name` is the identity `leaf` was published under.
+    func chain(for leaf: CertificateFacts, name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError>
+    /// HTTP fetches made so far (for the pass summary and benchmarks).
+    var fetchCount: Int { get async }
+}

@@ -1,0 +1,65 @@
+import DANECertify
+import DANECore
+import DANEPublish
+import Foundation
+
+/// An ``OutputStore`` in memory. Like ``FileStore`` it reports a file as written only when
+/// its content changed (the trust map compared without its generation time), hands the next
+/// pass the records and CAs it published, and round-trips the records through
+/// `status.json`'s encoding, as the real store does.
+public final class MemoryStore: OutputStore, @unchecked Sendable {
+    private let lock = NSLock()
+    private var cas: [String: CertificateFacts] = [:]
+    private var trustMap: [UInt8] = []
+    private var statusBytes: [UInt8] = []
+    public private(set) var publishCount = 0
+
+    public init() {}
+
+    public func previousRecords() -> [DeviceName: NameRecord] {
+        let bytes = lock.withLock { statusBytes }
+        guard !bytes.isEmpty, let status = try? JSONDecoder().decode(StatusDocument.self, from: Data(bytes)) else {
+            return [:]
+        }
+        return status.records
+    }
+
+    public func previousCAs() -> [String: CertificateFacts] { lock.withLock { cas } }
+
+    public func publish(_ outputs: Outputs) throws -> PublishReport {
+        let rendered = TrustMapWriter.render(outputs.trustMap, generated: outputs.generated)
+        let status = try outputs.status.encoded()
+        return lock.withLock {
+            publishCount += 1
+            var written: [String] = []
+            let newCAs = Dictionary(outputs.cas.map { ($0.sha256Hex, $0) }, uniquingKeysWith: { a, _ in a })
+            if Set(newCAs.keys) != Set(cas.keys) {
+                written += [Config.OutputFile.caDirectory, Config.OutputFile.caPEM]
+                cas = newCAs
+            }
+            if Self.body(rendered) != Self.body(trustMap) {
+                written.append(Config.OutputFile.trustMap)
+                trustMap = rendered
+            }
+            statusBytes = status
+            written.append(Config.OutputFile.status)
+            return PublishReport(written: written)
+        }
+    }
+
+    /// The published trust map, read back as `daneverify` reads it.
+    public func trustMapEntry(network: String, name: DeviceName) throws -> TrustMapEntry? {
+        let bytes = lock.withLock { trustMap }
+        return try bytes.withUnsafeBytes { raw in
+            try TrustMapReader(bytes: raw).lookup(network: network, name: name)
+        }
+    }
+
+    /// SHA-256 fingerprints of the CAs in `ca.pem`.
+    public var caFingerprints: Set<String> { lock.withLock { Set(cas.keys) } }
+
+    private static func body(_ map: [UInt8]) -> ArraySlice<UInt8> {
+        guard let newline = map.firstIndex(of: 0x0a) else { return [] }
+        return map[(newline + 1)...]
+    }
+}
