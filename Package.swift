@@ -72,12 +72,14 @@ let package = Package(
             // about glibc NSS functions libunbound links but the hook never calls.
             linkerSettings: [
                 .unsafeFlags([
-                    "-static-executable", "-use-ld=lld", "-Xlinker", "--start-group", "-lunbound", "-lhogweed", "-lnettle", "-lgmp",
+                    "-static-executable", "-use-ld=lld", "-Xlinker", "--start-group", "-lunbound", "-lhogweed",
+                    "-lnettle", "-lgmp",
                     "-levent", "-lyaml", "-Xlinker", "--end-group",
                 ])
             ]),
 
-        .executableTarget(name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
+        .executableTarget(
+            name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
         // Test doubles and helpers shared by the test targets (doubles live only under Tests/).
         .target(
             name: "DANETestSupport",
@@ -90,7 +92,8 @@ let package = Package(
             ],
             path: "Tests/DANETestSupport"),
         .testTarget(name: "DANECoreTests", dependencies: ["DANECore", "DANETestSupport"]),
-        .testTarget(name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore", "DANETestSupport"]),
+        .testTarget(
+            name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore", "DANETestSupport"]),
         // A pass as values: the doubles in place of DNS, HTTPS and files; no lab.
         .testTarget(
             name: "SyncPassTests",

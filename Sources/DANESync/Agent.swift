@@ -28,7 +28,7 @@ public final class Agent: Sendable {
     }
 
     public enum PassError: Error, CustomStringConvertible {
-        /// No policy could ever be read: nothing is published (design.md exit 2).
+        /// No policy could ever be read: nothing is published (design.md "Command line", exit 2).
         case noPolicy(String)
         case publish(String)
 

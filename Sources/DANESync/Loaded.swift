@@ -3,7 +3,7 @@ import Foundation
 
 /// Reading config and policy files, with the one-line errors the commands print.
 public enum Loaded {
-    /// A command failure: each problem is one line on stderr, exit 2 (design.md).
+    /// A command failure: each problem is one line on stderr, exit 2 (design.md "Command line").
     public struct Failure: Error, CustomStringConvertible {
         public var lines: [String]
         public var description: String { lines.joined(separator: "\n") }

@@ -27,27 +27,46 @@ public enum FileBytes {
 
     /// The whole of the regular file at `path`, refusing anything larger than `limit`.
     public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
+        let (fd, expected) = try openRegularFile(path)
+        defer { close(fd) }
+        guard expected <= limit else { throw .tooLarge(limit: limit) }
+        // Read straight into a buffer of the size fstat gave, plus one octet to see the end of
+        // the file in the same call: no zero-filled scratch chunk, no second copy (the hook
+        // reads three files per authentication).
+        var failure: Failure?
+        let bytes = [UInt8](unsafeUninitializedCapacity: expected + 1) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = Glibc.read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = .cannotRead(systemErrorText())
+                    return
+                }
+                if n == 0 { return }
+                count += n
+            }
+            failure = .cannotRead("the file grew while it was read")
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    /// A read-only descriptor of the regular file at `path`, and its size. The caller closes it.
+    static func openRegularFile(_ path: String) throws(Failure) -> (descriptor: Int32, size: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotRead(systemErrorText()) }
-        defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(systemErrorText()) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile }
-        guard Int(info.st_size) <= limit else { throw .tooLarge(limit: limit) }
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .cannotRead(systemErrorText())
-            }
-            if count == 0 { return out }
-            out.append(contentsOf: chunk[0..<count])
-            // The file may grow while it is read.
-            if out.count > limit { throw .tooLarge(limit: limit) }
+        guard fstat(fd, &info) == 0 else {
+            let failure = Failure.cannotRead(systemErrorText())
+            close(fd)
+            throw failure
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            close(fd)
+            throw .notARegularFile
+        }
+        return (fd, Int(info.st_size))
     }
 }
 
@@ -57,13 +76,8 @@ public final class MappedFile {
     public let bytes: UnsafeRawBufferPointer
 
     public init(path: String) throws(FileBytes.Failure) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotRead(systemErrorText()) }
+        let (fd, size) = try FileBytes.openRegularFile(path)
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .cannotRead(systemErrorText()) }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw .notARegularFile }
-        let size = Int(info.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

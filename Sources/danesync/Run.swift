@@ -12,6 +12,8 @@ struct Run: AsyncParsableCommand {
         let logger = AgentLogging.bootstrap()
         // Fail fast with exit 2 on a bad configuration, before becoming a service.
         _ = try await exitingOnFailure { try Loaded.config(options.config) }
-        try await exitingOnFailure { try await SyncService.runUntilShutdown(configPath: options.config, logger: logger) }
+        try await exitingOnFailure {
+            try await SyncService.runUntilShutdown(configPath: options.config, logger: logger)
+        }
     }
 }

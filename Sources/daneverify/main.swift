@@ -8,7 +8,7 @@ import Glibc
 #endif
 
 /// daneverify: the FreeRADIUS EAP-TLS verify hook. Every path that is not a clean accept
-/// rejects (design.md "Fail closed"); exactly one line goes to stdout.
+/// rejects (design.md "Command line"); exactly one line goes to stdout.
 func verify(_ arguments: Arguments) -> VerifyVerdict {
     let config: Config
     do {

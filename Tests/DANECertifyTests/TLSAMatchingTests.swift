@@ -76,7 +76,7 @@ struct TLSAMatchingTests {
         #expect(facts.sha256Hex == Hex.encode(Self.association(Self.device, selector: 0, matching: 1)))
     }
 
-    /// design.md: for PKIX usages (2, 4) the certificate's SAN dNSName must include the identity.
+    /// design.md "Protocol facts": for PKIX usages (2, 4) the certificate's SAN dNSName must include the identity.
     @Test func test_PKIXUsages_needTheNameInTheSAN_andTheLabCertificatesHaveIt() throws {
         let name = try DeviceName("sensor1._device.example.com")
         let facts = try CertificateFacts(der: TestPKI.der(Self.device))

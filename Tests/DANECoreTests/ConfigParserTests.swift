@@ -3,7 +3,7 @@ import Testing
 
 /// design.md "Configuration": every key, its default, its type, and errors that name the key.
 struct ConfigParserTests {
-    /// The example from design.md, verbatim.
+    /// The example from design.md "Configuration", verbatim.
     static let designExample = """
         policy:
           file: /etc/danesync/policy.yaml          # exactly one of file / url

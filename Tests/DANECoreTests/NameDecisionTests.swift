@@ -1,7 +1,7 @@
 import DANECore
 import Testing
 
-/// The fault matrix of a sync pass (design.md "DNSSEC", `sync.grace`, status states), as values.
+/// The fault matrix of a sync pass (design.md "Protocol facts", "Configuration" `sync.grace`, "Outputs" states), as values.
 struct NameDecisionTests {
     static let name = try! DeviceName("sensor1._device.example.com")
     static let certificate = TLSARecord(

@@ -33,12 +33,9 @@ struct VerifyDecisionTests {
         map: [UInt8] = trustMap
     ) throws -> Result<String, VerifyVerdict> {
         try map.withUnsafeBytes { raw in
-            let reader = try TrustMapReader(bytes: raw)
-            let ssid = calledStationId.flatMap(CalledStationId.ssid(from:))
-            let networkEntry = try ssid.flatMap { try reader.lookup(network: $0, name: name) }
-            let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
-            return VerifyDecision.checkTrustMap(
-                name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
+            try VerifyDecision.admit(
+                name: name, ssid: calledStationId.flatMap(CalledStationId.ssid(from:)),
+                reader: TrustMapReader(bytes: raw), certificate: certificate)
         }
     }
 
@@ -228,9 +225,17 @@ struct VerifyDecisionTests {
         #expect(verdict.code == .notAllowed)
     }
 
-    @Test func test_rejectLine_isBounded() {
+    @Test func test_rejectLine_isBounded_andSaysItWasCut() {
         let verdict = VerifyVerdict.reject(.certificate, String(repeating: "x", count: 10_000))
-        #expect(verdict.line.count == "reject 11 ".count + 300)
+        #expect(verdict.line.count == "reject 11 ".count + VerifyVerdict.detailLimit)
+        #expect(verdict.line.hasSuffix("x…"))
+    }
+
+    @Test func test_printableText_replacesC0C1AndDEL_keepsOtherUnicode() {
+        #expect(PrintableText.oneLine("a\u{9b}31m\u{85}b\u{7f}é✓", limit: 64) == "a?31m?b?é✓")
+        #expect(PrintableText.oneLine("abcdef", limit: 3) == "ab…")
+        #expect(PrintableText.oneLine("abc", limit: 3) == "abc")
+        #expect(PrintableText.oneLine("abc", limit: 0) == "")
     }
 
     @Test func test_exitCodes_areTheDesignsNumbers() {

@@ -9,8 +9,9 @@ import Foundation
 /// `status.json`'s encoding, as the real store does.
 public final class MemoryStore: OutputStore, @unchecked Sendable {
     private let lock = NSLock()
-    private var cas: [String: CertificateFacts] = [:]
-    private var trustMap: [UInt8] = []
+    /// `nil` until the first publish: a first pass writes every file, even an empty one.
+    private var cas: [String: CertificateFacts]?
+    private var trustMap: [UInt8]?
     private var statusBytes: [UInt8] = []
     public private(set) var publishCount = 0
 
@@ -24,7 +25,7 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
         return status.records
     }
 
-    public func previousCAs() -> [String: CertificateFacts] { lock.withLock { cas } }
+    public func previousCAs() -> [String: CertificateFacts] { lock.withLock { cas ?? [:] } }
 
     public func publish(_ outputs: Outputs) throws -> PublishReport {
         let rendered = TrustMapWriter.render(outputs.trustMap, generated: outputs.generated)
@@ -33,11 +34,11 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
             publishCount += 1
             var written: [String] = []
             let newCAs = Dictionary(outputs.cas.map { ($0.sha256Hex, $0) }, uniquingKeysWith: { a, _ in a })
-            if Set(newCAs.keys) != Set(cas.keys) {
+            if cas.map({ Set($0.keys) }) != Set(newCAs.keys) {
                 written += [Config.OutputFile.caDirectory, Config.OutputFile.caPEM]
                 cas = newCAs
             }
-            if Self.body(rendered) != Self.body(trustMap) {
+            if trustMap.map(Self.body) != Self.body(rendered) {
                 written.append(Config.OutputFile.trustMap)
                 trustMap = rendered
             }
@@ -49,14 +50,14 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
 
     /// The published trust map, read back as `daneverify` reads it.
     public func trustMapEntry(network: String, name: DeviceName) throws -> TrustMapEntry? {
-        let bytes = lock.withLock { trustMap }
+        let bytes = lock.withLock { trustMap ?? [] }
         return try bytes.withUnsafeBytes { raw in
             try TrustMapReader(bytes: raw).lookup(network: network, name: name)
         }
     }
 
     /// SHA-256 fingerprints of the CAs in `ca.pem`.
-    public var caFingerprints: Set<String> { lock.withLock { Set(cas.keys) } }
+    public var caFingerprints: Set<String> { lock.withLock { Set(cas.map { Array($0.keys) } ?? []) } }
 
     private static func body(_ map: [UInt8]) -> ArraySlice<UInt8> {
         guard let newline = map.firstIndex(of: 0x0a) else { return [] }

@@ -24,7 +24,8 @@ public final class StaticChainSource: ChainSource, @unchecked Sendable {
         lock.withLock { table[keyIdentifier] = .failure(error) }
     }
 
-    public func chain(for leaf: CertificateFacts, name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError> {
+    public func chain(for leaf: CertificateFacts, name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError>
+    {
         lock.withLock {
             walks += 1
             guard let aki = leaf.authorityKeyIdentifier else {

@@ -58,7 +58,8 @@ public enum TestPKI {
 
     /// `scripts/lab/aki.sh [--ski] CERT`: the key identifier as `3f-a1-…`.
     public static func keyIdentifier(_ relative: String, subject: Bool = false) -> String {
-        let output = try? Command.run(Repository.path("scripts/lab/aki.sh"), (subject ? ["--ski"] : []) + [path(relative)])
+        let output = try? Command.run(
+            Repository.path("scripts/lab/aki.sh"), (subject ? ["--ski"] : []) + [path(relative)])
         return output?.text ?? ""
     }
 

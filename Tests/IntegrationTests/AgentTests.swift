@@ -227,19 +227,19 @@ struct AgentTests {
         defer { workspace.remove() }
         try workspace.writePolicy(["*": [LabNames.cam7, LabNames.sensor1]])
         try workspace.writeConfig()
-        let good = try AgentBinary.once(config: workspace.configPath)
+        let good = try workspace.runOnce()
         #expect(good.status == 0, "\(good.stderr)")
         let before = try workspace.published.snapshot()
         let identities = try workspace.published.identities()
 
         // Missing, then present but not a policy: both are "nothing usable" for a fresh process.
         try FileManager.default.removeItem(atPath: workspace.policyPath)
-        let missing = try AgentBinary.once(config: workspace.configPath)
+        let missing = try workspace.runOnce()
         #expect(missing.status == 2)
         #expect(missing.stderr.contains(workspace.policyPath), "\(missing.stderr)")
 
         try Data("networks: [this, is, a, list]\n".utf8).write(to: URL(fileURLWithPath: workspace.policyPath))
-        let malformed = try AgentBinary.once(config: workspace.configPath)
+        let malformed = try workspace.runOnce()
         #expect(malformed.status == 2)
         #expect(malformed.stderr.contains("policy"), "\(malformed.stderr)")
 

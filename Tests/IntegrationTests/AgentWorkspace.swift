@@ -2,6 +2,7 @@ import DANECore
 import DANEDigest
 import DANEPublish
 import DANESync
+import DANETestSupport
 import Foundation
 import Logging
 import Testing
@@ -46,10 +47,10 @@ enum LabPKI {
 
     /// SHA-256 of a PEM file's certificate DER: `openssl x509 -outform DER | sha256sum`.
     static func sha256OfDER(_ pemFile: String) throws -> String {
-        let result = try Shell.run(
+        let result = try Command.run(
             "/bin/sh", ["-c", "openssl x509 -in \"$1\" -outform DER | sha256sum", "sh", pemFile])
-        guard result.status == 0, let hash = result.stdout.split(separator: " ").first, hash.count == 64 else {
-            throw Shell.Failure("sha256 of \(pemFile): \(result.stderr)")
+        guard result.status == 0, let hash = result.stdoutText.split(separator: " ").first, hash.count == 64 else {
+            throw Command.Failure("sha256 of \(pemFile): \(result.stderr)")
         }
         return String(hash)
     }
@@ -107,6 +108,12 @@ struct AgentWorkspace {
             try String(contentsOfFile: Lab.path("danesync.yaml"), encoding: .utf8), set: values, remove: remove)
         try Data(text.utf8).write(to: URL(fileURLWithPath: configPath))
         return try ConfigParser.parse(text)
+    }
+
+    /// `danesync once` over this workspace's config, as its own process: exit code and stderr
+    /// are what cron or a systemd timer would see.
+    func runOnce() throws -> Command.Output {
+        try Command.run(Repository.binary("danesync"), ["once", "--config", configPath])
     }
 
     /// One pass with a fresh ``Agent`` (cold resolver cache, fresh policy source): what
@@ -212,9 +219,10 @@ struct PublishedOutputs {
 
     /// How many certificates OpenSSL itself loads from ca.pem, as FreeRADIUS' `ca_file` would.
     func caPEMCountByOpenSSL() throws -> Int {
-        let result = try Shell.run("/usr/bin/openssl", ["storeutl", "-noout", "-certs", path(Config.OutputFile.caPEM)])
-        guard result.status == 0 else { throw Shell.Failure("openssl storeutl ca.pem: \(result.stderr)") }
-        let total = result.stdout.split(separator: "\n").first { $0.hasPrefix("Total found:") }
+        let result = try Command.run(
+            "/usr/bin/openssl", ["storeutl", "-noout", "-certs", path(Config.OutputFile.caPEM)])
+        guard result.status == 0 else { throw Command.Failure("openssl storeutl ca.pem: \(result.stderr)") }
+        let total = result.stdoutText.split(separator: "\n").first { $0.hasPrefix("Total found:") }
         return Int(total?.split(separator: " ").last ?? "") ?? -1
     }
 
@@ -256,10 +264,10 @@ struct PublishedOutputs {
             #expect(
                 fm.fileExists(atPath: dir + "/" + target), "\(link) → \(target) resolves",
                 sourceLocation: sourceLocation)
-            let hash = try Shell.run(
+            let hash = try Command.run(
                 "/usr/bin/openssl", ["x509", "-subject_hash", "-noout", "-in", dir + "/" + target])
             #expect(
-                link.hasPrefix(hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines) + "."),
+                link.hasPrefix(hash.text + "."),
                 "\(link) → \(target)", sourceLocation: sourceLocation)
             links[link] = target
         }
@@ -271,7 +279,7 @@ struct PublishedOutputs {
         try fm.createDirectory(atPath: copy, withIntermediateDirectories: true)
         defer { try? fm.removeItem(atPath: copy) }
         for file in files { try fm.copyItem(atPath: dir + "/" + file, toPath: copy + "/" + file) }
-        let rehash = try Shell.run("/usr/bin/openssl", ["rehash", copy])
+        let rehash = try Command.run("/usr/bin/openssl", ["rehash", copy])
         #expect(rehash.status == 0, "\(rehash.stderr)", sourceLocation: sourceLocation)
         var theirs: [String: String] = [:]
         for link in try fm.contentsOfDirectory(atPath: copy) where Self.isHashLink(link) {
@@ -326,65 +334,4 @@ struct FileIdentity: Equatable, CustomStringConvertible {
 extension StatusDocument {
     func name(_ text: String) -> Name? { names.first { $0.name == text } }
     func state(of text: String) -> NameRecord.State? { name(text)?.state }
-}
-
-// MARK: - Processes
-
-enum Shell {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-        init(_ description: String) { self.description = description }
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// Runs a program to completion; stdout and stderr go through files, so neither can fill
-    /// a pipe and stall it.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> Result
-    {
-        let fm = FileManager.default
-        let base = fm.temporaryDirectory.appendingPathComponent("shell-\(UUID().uuidString)")
-        let outPath = base.path + ".out"
-        let errPath = base.path + ".err"
-        guard fm.createFile(atPath: outPath, contents: nil), fm.createFile(atPath: errPath, contents: nil) else {
-            throw Failure("cannot create \(base.path).out/.err")
-        }
-        defer {
-            try? fm.removeItem(atPath: outPath)
-            try? fm.removeItem(atPath: errPath)
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(
-            status: process.terminationStatus,
-            stdout: String(decoding: fm.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-            stderr: String(decoding: fm.contents(atPath: errPath) ?? Data(), as: UTF8.self))
-    }
-}
-
-/// The `danesync` executable this test run built.
-enum AgentBinary {
-    static var path: String { Lab.repository.appendingPathComponent(".build/debug/danesync").path }
-
-    static func once(config: String) throws -> Shell.Result {
-        guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw Shell.Failure("\(path) is missing: build it (swift build --build-tests) before the tests")
-        }
-        return try Shell.run(path, ["once", "--config", config])
-    }
 }

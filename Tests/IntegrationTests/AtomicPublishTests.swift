@@ -1,5 +1,6 @@
 import DANECore
 import DANEPublish
+import DANETestSupport
 import Foundation
 import Testing
 
@@ -11,17 +12,14 @@ struct AtomicPublishTests {
     @Test func test_passesKilledAtRandom_leaveEveryOutputOldOrNew_andComplete() throws {
         let work = FileManager.default.temporaryDirectory.appendingPathComponent(
             "kill-test-\(UUID().uuidString.prefix(8))")
-        guard FileManager.default.isExecutableFile(atPath: AgentBinary.path) else {
-            Issue.record("\(AgentBinary.path) is missing: build it (swift build --build-tests) before the tests")
-            return
-        }
-        let script = Lab.repository.appendingPathComponent("scripts/kill-test").path
-        let result = try Shell.run(script, [Lab.directory.path, AgentBinary.path, work.path])
+        let agent = try Repository.binary("danesync")
+        let result = try Command.run(Repository.path("scripts/kill-test"), [Lab.directory.path, agent, work.path])
         #expect(
             result.status == 0,
-            "scripts/kill-test failed (its work is kept in \(work.path)):\n\(result.stdout)\(result.stderr)")
+            "scripts/kill-test failed (its work is kept in \(work.path)):\n\(result.stdoutText)\(result.stderr)")
         defer { if result.status == 0 { try? FileManager.default.removeItem(at: work) } }
-        let summary = result.stdout.split(separator: "\n").last { $0.hasPrefix("kill-test:") }.map(String.init) ?? ""
+        let summary =
+            result.stdoutText.split(separator: "\n").last { $0.hasPrefix("kill-test:") }.map(String.init) ?? ""
         #expect(summary.contains("broken=0"), "\(summary)")
         print(summary)
 

@@ -1,4 +1,5 @@
 import DANECore
+import DANETestSupport
 import Foundation
 import Testing
 
@@ -8,35 +9,11 @@ import Testing
 struct CheckCommandTests {
     // MARK: fixtures
 
-    static let repository: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url
-    }()
-
-    static let examples = repository.appendingPathComponent("policy-examples")
+    static let examples = Repository.root.appendingPathComponent("policy-examples")
     static let exampleNames = [
         "admin-laptop._device.example.com", "cam7._device.example.org", "sensor1._device.example.com",
         "sensor2._device.example.com",
     ]
-
-    /// The `danesync` product next to the test bundle (`.build/<triple>/debug/`), else `.build/debug/`.
-    static func binary(sourceLocation: SourceLocation = #_sourceLocation) throws -> URL {
-        let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("danesync"),
-            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("danesync"),
-            repository.appendingPathComponent(".build/debug/danesync"),
-        ]
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            Issue.record(
-                "danesync binary not found (run swift build first); looked at \(candidates.map(\.path))",
-                sourceLocation: sourceLocation)
-            throw CancellationError()
-        }
-        return found
-    }
 
     /// A temporary directory holding a trust anchor file, removed when the test ends.
     final class Workspace {
@@ -77,36 +54,9 @@ struct CheckCommandTests {
         }
     }
 
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var stderrLines: [String] { stderr.split(separator: "\n").map(String.init) }
-    }
-
-    static func check(config: String) throws -> Result {
-        let process = Process()
-        process.executableURL = try binary()
-        process.arguments = ["check", "--config", config]
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        nonisolated(unsafe) var errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errData = err.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(
-            status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
+    /// `danesync check --config CONFIG` with the binary this build made.
+    static func check(config: String) throws -> Command.Output {
+        try Command.run(Repository.binary("danesync"), ["check", "--config", config])
     }
 
     /// Runs check and expects exit 2 with exactly one `danesync: …` line on stderr holding every word.
@@ -114,7 +64,8 @@ struct CheckCommandTests {
         config: String, mentioning words: [String], sourceLocation: SourceLocation = #_sourceLocation
     ) throws {
         let result = try check(config: config)
-        #expect(result.status == 2, "stdout: \(result.stdout) stderr: \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(
+            result.status == 2, "stdout: \(result.stdoutText) stderr: \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderrLines.count == 1, "\(result.stderrLines)", sourceLocation: sourceLocation)
         let line = result.stderrLines.first ?? ""
         #expect(line.hasPrefix("danesync: "), "\(line)", sourceLocation: sourceLocation)
@@ -132,11 +83,11 @@ struct CheckCommandTests {
         let result = try Self.check(config: config)
         #expect(result.status == 0, "stderr: \(result.stderr)")
         #expect(result.stderr.isEmpty)
-        #expect(result.stdout.contains("policy: 2 network(s), 4 name(s)"), "\(result.stdout)")
-        #expect(result.stdout.contains("network corp-iot: 3 name(s)"), "\(result.stdout)")
-        #expect(result.stdout.contains("network * (every network): 1 name(s)"), "\(result.stdout)")
+        #expect(result.stdoutText.contains("policy: 2 network(s), 4 name(s)"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("network corp-iot: 3 name(s)"), "\(result.stdoutText)")
+        #expect(result.stdoutText.contains("network * (every network): 1 name(s)"), "\(result.stdoutText)")
         for name in Self.exampleNames {
-            #expect(result.stdout.contains("  \(name)\n"), "\(name) not in \(result.stdout)")
+            #expect(result.stdoutText.contains("  \(name)\n"), "\(name) not in \(result.stdoutText)")
         }
     }
 

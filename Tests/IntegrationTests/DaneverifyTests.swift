@@ -1,5 +1,6 @@
 import DANECore
 import DANEDigest
+import DANETestSupport
 import Foundation
 import Testing
 
@@ -14,7 +15,7 @@ struct DaneverifyTests {
     static let onCorpIoT = "AA-BB-CC-DD-EE-FF:corp-iot"
 
     /// sensor1, with its own certificate, on corp-iot against the trust map in `output`.
-    static func verifySensor1OnCorpIoT(output: String) throws -> VerifyLab.Run {
+    static func verifySensor1OnCorpIoT(output: String) throws -> Command.Output {
         try Fixture.verify(
             config: Fixture.config(output: output), identity: LabNames.sensor1,
             cert: Fixture.device(LabNames.sensor1), csid: onCorpIoT)
@@ -223,9 +224,9 @@ struct DaneverifyTests {
             .accept, "before withdrawal")
 
         let lab = try Fixture.directory()
-        #expect(try Fixture.script("dns.sh", "withdraw", lab, LabNames.sensor4).status == 0)
+        #expect(Lab.script("dns.sh", "withdraw", lab, LabNames.sensor4) == 0)
         defer {
-            #expect((try? Fixture.script("dns.sh", "restore", lab, LabNames.sensor4))?.status == 0)
+            #expect(Lab.script("dns.sh", "restore", lab, LabNames.sensor4) == 0)
             let after = try? Fixture.verify(
                 config: config, identity: LabNames.sensor4, cert: cert, csid: Self.onCorpIoT)
             #expect(after?.status == 0, "sensor4 is accepted again once its record is restored")

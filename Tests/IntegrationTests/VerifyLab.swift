@@ -1,11 +1,8 @@
 import DANECore
 import DANEDigest
+import DANETestSupport
 import Foundation
 import Testing
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 // MARK: - Fixture
 
@@ -13,67 +10,47 @@ import Glibc
 /// they withdraw records with dns.sh, and the shared `Lab` serves other suites in parallel.
 /// The trust map comes from one real `danesync once` into `<lab>/verify-tests/out`.
 enum VerifyLab {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    private static let lab: Result<String, Failure> = {
+    private static let lab: Result<String, Command.Failure> = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("danesync-verify-lab-\(getpid())").path
         try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let status = (try? script("up.sh", dir))?.status ?? -1
+        let status = Lab.script("up.sh", dir)
         atexit {
             if case .success(let dir) = VerifyLab.lab {
-                _ = try? VerifyLab.script("down.sh", dir)
+                Lab.script("down.sh", dir)
                 try? FileManager.default.removeItem(atPath: dir)
             }
         }
-        guard status == 0 else { return .failure(Failure(description: "scripts/lab/up.sh \(dir) failed (\(status))")) }
+        guard status == 0 else { return .failure(Command.Failure("scripts/lab/up.sh \(dir) failed (\(status))")) }
         try? FileManager.default.createDirectory(atPath: dir + "/verify-tests", withIntermediateDirectories: true)
         return .success(dir)
     }()
 
     static func directory() throws -> String { try lab.get() }
 
-    /// A scripts/lab script, run with `execute` (posix_spawn + waitpid): Foundation's `Process`
-    /// can miss the child's exit inside a static initializer under swift-testing and hang.
-    @discardableResult
-    static func script(_ name: String, _ arguments: String...) throws -> Run {
-        try execute(Lab.repository.appendingPathComponent("scripts/lab/\(name)").path, arguments.map { Array($0.utf8) })
-    }
-
     static func path(_ relative: String) -> String { ((try? lab.get()) ?? "/nonexistent") + "/" + relative }
 
     static func scratch(_ name: String) -> String { path("verify-tests/" + name) }
 
-    /// The directory holding `danesync` and `daneverify`: `DANESYNC_BIN`, else next to the test
-    /// bundle (`swift test` builds every product there), else `.build/debug`.
-    static let binaries: String = {
-        if let dir = ProcessInfo.processInfo.environment["DANESYNC_BIN"], !dir.isEmpty { return dir }
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent().path
-        if FileManager.default.isExecutableFile(atPath: me + "/daneverify") { return me }
-        return Lab.repository.appendingPathComponent(".build/debug").path
-    }()
-
     /// One `danesync once` pass over the lab policy into `verify-tests/out` (exit 1: the lab
     /// policy holds names that fail on purpose).
-    private static let published: Result<String, Failure> = {
+    private static let published: Result<String, Command.Failure> = {
         do {
             let lab = try directory()
             let out = scratch("out")
             let config = try String(contentsOfFile: lab + "/danesync.yaml", encoding: .utf8)
                 .replacingOccurrences(of: "  dir: \(lab)/out\n", with: "  dir: \(out)\n")
             guard config.contains(out) else {
-                return .failure(Failure(description: "cannot point output.dir of \(lab)/danesync.yaml elsewhere"))
+                return .failure(Command.Failure("cannot point output.dir of \(lab)/danesync.yaml elsewhere"))
             }
             let configPath = scratch("danesync.yaml")
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
-            let run = try execute(binaries + "/danesync", ["once", "--config", configPath].map { Array($0.utf8) })
+            let run = try Command.run(Repository.binary("danesync"), ["once", "--config", configPath])
             guard run.status == 0 || run.status == 1, FileManager.default.fileExists(atPath: out + "/trustmap") else {
-                return .failure(Failure(description: "danesync once exited \(run.status): \(run.stderr.suffix(2000))"))
+                return .failure(Command.Failure("danesync once exited \(run.status): \(run.stderr.suffix(2000))"))
             }
             return .success(out)
         } catch {
-            return .failure(Failure(description: "\(error)"))
+            return .failure(Command.Failure("\(error)"))
         }
     }()
 
@@ -91,7 +68,7 @@ enum VerifyLab {
     static func der(_ pemPath: String) throws -> [UInt8] {
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: pemPath)))
         guard let der = try PEM.certificates(in: bytes).first else {
-            throw Failure(description: "no certificate in \(pemPath)")
+            throw Command.Failure("no certificate in \(pemPath)")
         }
         return der
     }
@@ -177,142 +154,61 @@ enum VerifyLab {
 
     // MARK: running the hook
 
-    struct Run {
-        var arguments: String
-        var status: Int32
-        var stdout: [UInt8]
-        var stderr: String
-
-        var lines: [Substring] {
-            String(decoding: stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        }
-        var line: String { lines.first.map(String.init) ?? "" }
-
-        /// Exactly one newline-terminated line of printable text, whatever the outcome.
-        func expectOneLine(_ context: String, sourceLocation: SourceLocation) {
-            let newlines = stdout.filter { $0 == 0x0a }.count
-            #expect(
-                newlines == 1 && stdout.last == 0x0a,
-                "\(context): stdout must be exactly one line, got \(String(decoding: stdout, as: UTF8.self).debugDescription)",
-                sourceLocation: sourceLocation)
-            #expect(
-                !stdout.dropLast().contains { $0 < 0x20 || $0 == 0x7f }, "\(context): control characters on stdout",
-                sourceLocation: sourceLocation)
-        }
-
-        func expect(
-            _ code: VerifyVerdict.Code, _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation
-        ) {
-            expect(oneOf: [code], context, sourceLocation: sourceLocation)
-        }
-
-        func expect(
-            oneOf codes: [VerifyVerdict.Code], _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation
-        ) {
-            let context = context.isEmpty ? arguments : context
-            #expect(
-                codes.map(\.rawValue).contains(status),
-                "\(context): exit \(status), wanted \(codes.map(\.rawValue)); stdout \(line.debugDescription); stderr \(stderr.prefix(300).debugDescription)",
-                sourceLocation: sourceLocation)
-            expectOneLine(context, sourceLocation: sourceLocation)
-            if codes == [.accept] {
-                #expect(line.hasPrefix("accept "), "\(context): \(line)", sourceLocation: sourceLocation)
-            } else {
-                #expect(
-                    line.hasPrefix("reject \(status) "), "\(context): the line starts with the exit code: \(line)",
-                    sourceLocation: sourceLocation)
-            }
-        }
-    }
-
-    static func verify(config: String, identity: String, cert: String, csid: String?) throws -> Run {
+    static func verify(config: String, identity: String, cert: String, csid: String?) throws -> Command.Output {
         var arguments = ["--config", config, "--identity", identity, "--cert", cert]
         if let csid { arguments += ["--called-station-id", csid] }
         return try run(arguments)
     }
 
-    static func run(_ arguments: [String]) throws -> Run { try run(raw: arguments.map { Array($0.utf8) }) }
+    static func run(_ arguments: [String]) throws -> Command.Output { try run(raw: arguments.map { Array($0.utf8) }) }
 
-    static func run(raw arguments: [[UInt8]]) throws -> Run {
+    /// `daneverify` with byte arguments (not all of them are UTF-8), once this lab is up. A minute
+    /// at most: the hook itself must answer within its `verify.timeout`.
+    static func run(raw arguments: [[UInt8]]) throws -> Command.Output {
         _ = try directory()
-        return try execute(binaries + "/daneverify", arguments)
-    }
-
-    /// posix_spawn with byte-string arguments (not all of them are UTF-8), stdin from /dev/null,
-    /// stdout and stderr into files (no pipe to drain), waiting at most 60 s.
-    static func execute(_ executable: String, _ arguments: [[UInt8]]) throws -> Run {
-        guard FileManager.default.isExecutableFile(atPath: executable) else {
-            throw Failure(
-                description:
-                    "\(executable) is not built (swift build --product \(URL(fileURLWithPath: executable).lastPathComponent))"
-            )
-        }
-        let id = UUID().uuidString
-        let outPath = NSTemporaryDirectory() + "daneverify-test-\(id).out"
-        let errPath = NSTemporaryDirectory() + "daneverify-test-\(id).err"
-        defer {
-            unlink(outPath)
-            unlink(errPath)
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-
-        let argv: [UnsafeMutablePointer<CChar>?] =
-            ([Array(executable.utf8)] + arguments).map { bytes in
-                let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
-                for (index, byte) in bytes.enumerated() { pointer[index] = CChar(bitPattern: byte) }
-                pointer[bytes.count] = 0
-                return pointer
-            } + [nil]
-        defer { for pointer in argv { pointer?.deallocate() } }
-
-        var pid: pid_t = 0
-        let environment: [UnsafeMutablePointer<CChar>?] =
-            ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { for pointer in environment { free(pointer) } }
-        let spawned = argv.withUnsafeBufferPointer { argv in
-            environment.withUnsafeBufferPointer {
-                posix_spawn(&pid, executable, &actions, nil, argv.baseAddress!, $0.baseAddress!)
-            }
-        }
-        guard spawned == 0 else {
-            throw Failure(description: "posix_spawn \(executable): \(String(cString: strerror(spawned)))")
-        }
-
-        var status: Int32 = 0
-        let deadline = ContinuousClock.now + .seconds(60)
-        while true {
-            let done = waitpid(pid, &status, WNOHANG)
-            if done == pid { break }
-            if done < 0 && errno != EINTR { throw Failure(description: "waitpid: \(String(cString: strerror(errno)))") }
-            if ContinuousClock.now > deadline {
-                kill(pid, SIGKILL)
-                _ = waitpid(pid, &status, 0)
-                throw Failure(description: "\(executable) did not finish within 60 s")
-            }
-            usleep(2_000)
-        }
-        // WIFEXITED / WEXITSTATUS; a signal shows as its negated number.
-        let code: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : -(status & 0x7f)
-        let shown = arguments.map { String(decoding: $0.prefix(80), as: UTF8.self) }.joined(separator: " ")
-        return Run(
-            arguments: shown, status: code,
-            stdout: Array((try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()),
-            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return try Command.run(Repository.binary("daneverify"), raw: arguments, timeLimit: .seconds(60))
     }
 }
 
-extension Lab {
-    /// A variable from an env file of the lab in `directory`.
-    static func env(_ file: String, _ key: String, in directory: String) -> String {
-        let text = (try? String(contentsOfFile: directory + "/" + file, encoding: .utf8)) ?? ""
-        for line in text.split(separator: "\n") where line.hasPrefix(key + "=") {
-            return String(line.dropFirst(key.count + 1))
+/// What every run of the hook must print, whatever the outcome.
+extension Command.Output {
+    /// The first newline-terminated line of stdout ("" when there is none).
+    var line: String {
+        guard let end = stdout.firstIndex(of: 0x0a) else { return "" }
+        return String(decoding: stdout[..<end], as: UTF8.self)
+    }
+
+    /// Exactly one newline-terminated line of printable text, whatever the outcome.
+    func expectOneLine(_ context: String, sourceLocation: SourceLocation) {
+        let newlines = stdout.filter { $0 == 0x0a }.count
+        #expect(
+            newlines == 1 && stdout.last == 0x0a,
+            "\(context): stdout must be exactly one line, got \(String(decoding: stdout, as: UTF8.self).debugDescription)",
+            sourceLocation: sourceLocation)
+        #expect(
+            !stdout.dropLast().contains { $0 < 0x20 || $0 == 0x7f }, "\(context): control characters on stdout",
+            sourceLocation: sourceLocation)
+    }
+
+    func expect(_ code: VerifyVerdict.Code, _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation) {
+        expect(oneOf: [code], context, sourceLocation: sourceLocation)
+    }
+
+    func expect(
+        oneOf codes: [VerifyVerdict.Code], _ context: String = "", sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        let context = context.isEmpty ? shown : context
+        #expect(
+            codes.map(\.rawValue).contains(status),
+            "\(context): exit \(status), wanted \(codes.map(\.rawValue)); stdout \(line.debugDescription); stderr \(stderr.prefix(300).debugDescription)",
+            sourceLocation: sourceLocation)
+        expectOneLine(context, sourceLocation: sourceLocation)
+        if codes == [.accept] {
+            #expect(line.hasPrefix("accept "), "\(context): \(line)", sourceLocation: sourceLocation)
+        } else {
+            #expect(
+                line.hasPrefix("reject \(status) "), "\(context): the line starts with the exit code: \(line)",
+                sourceLocation: sourceLocation)
         }
-        return ""
     }
 }

@@ -1,5 +1,5 @@
 /// A name's state across passes, as `status.json` keeps it, and the grace rule
-/// (design.md `sync.grace`): through SERVFAIL, timeouts and fetch failures the last-good
+/// (design.md "Configuration", `sync.grace`): through SERVFAIL, timeouts and fetch failures the last-good
 /// entry stays published for `grace`, marked `stale`; withdrawn, bogus and insecure drop it
 /// at once.
 public struct NameRecord: Equatable, Sendable {

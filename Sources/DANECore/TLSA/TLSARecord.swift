@@ -67,7 +67,7 @@ public struct TLSARecord: Hashable, Sendable, CustomStringConvertible {
             && (usage == .daneEE || usage == .pkixCD || usage == .daneTA)
     }
 
-    /// Digest records kept as pins for verification (design.md: x 0 1, x 1 1, x 0 2, x 1 2).
+    /// Digest records kept as pins for verification (design.md "Protocol facts": x 0 1, x 1 1, x 0 2, x 1 2).
     public var isPin: Bool {
         (matchingType == .sha256 || matchingType == .sha512) && (selector == .cert || selector == .spki)
     }

@@ -31,7 +31,7 @@ public enum TLSAUsage: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Usages whose certificate must carry the identity in its SAN dNSName (design.md: 2 and 4,
+    /// Usages whose certificate must carry the identity in its SAN dNSName (design.md "Protocol facts": 2 and 4,
     /// the PKIX-validated usages the PoC discovers from).
     public var requiresSANMatch: Bool { self == .daneTA || self == .pkixCD }
 

@@ -24,13 +24,14 @@ public enum VerifyDecision {
     public static func admit(
         name: DeviceName, ssid: String?, reader: TrustMapReader, certificate: CertificateBinding
     ) throws(TrustMapError) -> Result<String, VerifyVerdict> {
-        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name) }
+        let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name)
+        }
         let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
         return checkTrustMap(
             name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
     }
 
-    /// The live check (design.md `verify.live_check`): DNS must still publish, securely, a
+    /// The live check (design.md "Configuration", `verify.live_check`): DNS must still publish, securely, a
     /// TLSA record matching the presented certificate.
     public static func checkLive(
         answer: TLSAAnswer, certificate: CertificateBinding, mode: Config.LiveCheck, requireDNSSEC: Bool,

@@ -14,7 +14,7 @@ import DANECore
 /// so a broken URL costs one request per pass. Make a new walker for the next pass, so that
 /// republished or withdrawn CAs are seen.
 public actor CAChainWalker: ChainSource {
-    /// design.md: "to a self-signed root, at most 8 levels".
+    /// design.md "Protocol facts": "to a self-signed root, at most 8 levels".
     public static let maxDepth = 8
 
     /// GETs started by this walker: one per distinct CA URL.

@@ -1,7 +1,7 @@
 import DANECore
 
-/// What to fetch and under which limits. Only `https` URLs are fetched (design.md: "no
-/// redirects off the authority host or to http").
+/// What to fetch and under which limits. Only `https` URLs are fetched (design.md "Protocol facts":
+/// "no redirects off the authority host or to http").
 public struct HTTPRequest: Equatable, Sendable {
     /// An absolute `https://` URL.
     public var url: String

@@ -49,10 +49,10 @@ public struct RedirectRule: Equatable, Sendable {
 
 /// Why ``RedirectRule`` refused a redirect.
 public enum RedirectRefusal: Equatable, Sendable, CustomStringConvertible {
-    /// The target is not `https` (design.md: no redirects to http).
+    /// The target is not `https` (design.md "Protocol facts": no redirects to http).
     case notHTTPS(scheme: String)
-    /// The target is on another host or port than the URL asked for (design.md: no redirects
-    /// off the authority host).
+    /// The target is on another host or port than the URL asked for (design.md "Protocol facts":
+    /// no redirects off the authority host).
     case offHost(from: String)
     /// The redirect limit was reached.
     case tooMany(limit: Int)
