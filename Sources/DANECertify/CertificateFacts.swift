@@ -84,7 +84,7 @@ public struct CertificateFacts: Sendable {
 
     /// Whether the SAN holds `name` as a dNSName (compared as DNS names, case-insensitively).
     public func sanContains(_ name: DeviceName) -> Bool {
-        sanDNSNames.contains { (try? DeviceName($0)) == name }
+        name.appears(in: sanDNSNames)
     }
 
     /// PEM text of the certificate.

@@ -14,6 +14,20 @@ extension CertificateBinding {
         let spki = Array(der[offset..<(offset + length)])
         self.init(
             der: der, spki: spki, sha256: Digest.sha256(der), sha512: Digest.sha512(der),
-            spkiSHA256: Digest.sha256(spki), spkiSHA512: Digest.sha512(spki))
+            spkiSHA256: Digest.sha256(spki), spkiSHA512: Digest.sha512(spki), sanDNSNames: Self.sanDNSNames(der))
+    }
+
+    /// The dNSNames of the subjectAltName extension, found by nettle's DER iterator. A
+    /// malformed extension yields none: the certificate can still match by hash, but no PKIX
+    /// pin admits it.
+    static func sanDNSNames(_ der: [UInt8]) -> [String] {
+        let capacity = 64
+        var offsets = [Int](repeating: 0, count: capacity)
+        var lengths = [Int](repeating: 0, count: capacity)
+        let count = der.withUnsafeBufferPointer { der in
+            dsync_cert_san_dns(der.baseAddress, der.count, &offsets, &lengths, capacity)
+        }
+        guard count > 0 else { return [] }
+        return (0..<count).map { String(decoding: der[offsets[$0]..<(offsets[$0] + lengths[$0])], as: UTF8.self) }
     }
 }

@@ -107,8 +107,14 @@ public enum AtomicFile {
         if let existing = try? FileManager.default.destinationOfSymbolicLink(atPath: path), existing == target {
             return
         }
-        let temp = temporaryPath(for: path)
-        guard Glibc.symlink(target, temp) == 0 else { throw Failure(path: temp, operation: "symlink", errno: errno) }
+        // symlink(2) has no mkstemp: fill the template's X's ourselves, and try another name
+        // if one is taken.
+        var temp = ""
+        while true {
+            temp = uniquePath(temporaryPath(for: path))
+            if Glibc.symlink(target, temp) == 0 { break }
+            guard errno == EEXIST else { throw Failure(path: temp, operation: "symlink", errno: errno) }
+        }
         guard rename(temp, path) == 0 else {
             let saved = errno
             unlink(temp)
@@ -147,7 +153,21 @@ public enum AtomicFile {
         return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp.XXXXXX").path
     }
 
-    static func syncDirectory(of path: String) throws(Failure) {
+    /// Sets the modification time of `path` to now (the trust map's freshness mark).
+    public static func touch(_ path: String) throws(Failure) {
+        guard utimensat(AT_FDCWD, path, nil, 0) == 0 else {
+            throw Failure(path: path, operation: "touch", errno: errno)
+        }
+    }
+
+    /// The template with its trailing `XXXXXX` replaced by random letters and digits.
+    static func uniquePath(_ template: String) -> String {
+        let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+        let suffix = String((0..<6).map { _ in alphabet.randomElement()! })
+        return String(template.dropLast(6)) + suffix
+    }
+
+    public static func syncDirectory(of path: String) throws(Failure) {
         let dir = URL(fileURLWithPath: path).deletingLastPathComponent().path
         let fd = open(dir, O_RDONLY | O_DIRECTORY)
         guard fd >= 0 else { throw Failure(path: dir, operation: "open directory", errno: errno) }

@@ -7,13 +7,17 @@ import Foundation
 /// (design.md "Outputs"). One real implementation (``FileStore``); the test double lives in
 /// Tests/DANETestSupport.
 public protocol OutputStore: Sendable {
-    /// The records of the last pass by name, for `sync.grace` and `since`; empty when there
-    /// was none or it cannot be read.
-    func previousRecords() -> [DeviceName: NameRecord]
+    /// The records of the last pass by name, for `sync.grace` and `since`, checked as
+    /// untrusted input (entries in the future beyond `clockSkew`, or malformed, are refused);
+    /// empty when there was none or it cannot be read.
+    func previousRecords(now: Int64, clockSkew: Duration) -> StatusDocument.ReadBack
     /// The CAs published by the last pass, by SHA-256 fingerprint: a stale name keeps the
     /// CAs it relies on although this pass did not fetch them.
     func previousCAs() -> [String: CertificateFacts]
     func publish(_ outputs: Outputs) throws -> PublishReport
+    /// `sync.on_ca_change` ran successfully (or there is none): the CA change it waited for is
+    /// no longer pending.
+    func acknowledgeCAChange() throws
 }
 
 /// Everything one pass publishes.
@@ -35,8 +39,13 @@ public struct PublishReport: Equatable, Sendable {
     /// Files (relative to output.dir) that were rewritten.
     public var written: [String]
 
-    public init(written: [String]) {
+    /// Unix time of a `ca.pem` change still waiting for `sync.on_ca_change` (this pass's or an
+    /// earlier one whose hook failed or was interrupted); `nil` when none is pending.
+    public var caChangePendingSince: Int64?
+
+    public init(written: [String], caChangePendingSince: Int64? = nil) {
         self.written = written
+        self.caChangePendingSince = caChangePendingSince
     }
 
     public var caChanged: Bool { written.contains(Config.OutputFile.caPEM) }
@@ -51,8 +60,8 @@ public struct FileStore: OutputStore {
         self.directory = directory
     }
 
-    public func previousRecords() -> [DeviceName: NameRecord] {
-        StatusDocument.readRecords(path(Config.OutputFile.status))
+    public func previousRecords(now: Int64, clockSkew: Duration) -> StatusDocument.ReadBack {
+        StatusDocument.readRecords(path(Config.OutputFile.status), now: now, clockSkew: clockSkew)
     }
 
     public func previousCAs() -> [String: CertificateFacts] {
@@ -71,21 +80,49 @@ public struct FileStore: OutputStore {
         AtomicFile.removeLeftovers(in: directory)
         var written: [String] = []
         // ca.d first, then ca.pem, then the trust map: a reader that sees a new trust map
-        // entry finds its CA already published.
+        // entry finds its CA already published. Before any CA file changes, the pending
+        // marker: a process that dies between the rename of ca.pem and on_ca_change leaves it,
+        // and the next pass runs the hook again.
         let cas = Dictionary(outputs.cas.map { ($0.sha256Hex, $0) }, uniquingKeysWith: { a, _ in a })
             .values.sorted { $0.sha256Hex < $1.sha256Hex }
         if try CADirectory.publish(cas, in: path(Config.OutputFile.caDirectory)) {
             written.append(Config.OutputFile.caDirectory)
         }
-        let pem = cas.map(\.pemBlock).joined()
-        if try AtomicFile.write(Array(pem.utf8), to: path(Config.OutputFile.caPEM)) {
+        let pem = Array(cas.map(\.pemBlock).joined().utf8)
+        var pendingSince = readPendingMarker()
+        var status = outputs.status
+        status.onCAChangePendingSince = pendingSince
+        if pendingSince == nil && !AtomicFile.contentEquals(path(Config.OutputFile.caPEM), pem[...]) {
+            try AtomicFile.write(
+                Array("\(outputs.generated)\n".utf8), to: path(Config.OutputFile.caChangePending), mode: 0o600)
+            pendingSince = outputs.generated
+        }
+        if try AtomicFile.write(pem, to: path(Config.OutputFile.caPEM)) {
             written.append(Config.OutputFile.caPEM)
         }
         if try writeTrustMap(outputs) { written.append(Config.OutputFile.trustMap) }
         // status.json records the pass time, so it changes every pass: stream it.
-        try AtomicFile.stream(to: path(Config.OutputFile.status)) { emit in try outputs.status.encode(emit) }
+        try AtomicFile.stream(to: path(Config.OutputFile.status)) { emit in try status.encode(emit) }
         written.append(Config.OutputFile.status)
-        return PublishReport(written: written)
+        // The pass is complete: mark the trust map fresh, changed or not (verify.max_age).
+        try AtomicFile.touch(path(Config.OutputFile.trustMap))
+        return PublishReport(written: written, caChangePendingSince: pendingSince)
+    }
+
+    public func acknowledgeCAChange() throws {
+        let marker = path(Config.OutputFile.caChangePending)
+        guard unlink(marker) == 0 || errno == ENOENT else {
+            throw AtomicFile.Failure(path: marker, operation: "remove", errno: errno)
+        }
+        try AtomicFile.syncDirectory(of: marker)
+    }
+
+    /// The time in the pending marker; a marker that cannot be read still counts as pending.
+    private func readPendingMarker() -> Int64? {
+        guard let data = FileManager.default.contents(atPath: path(Config.OutputFile.caChangePending)) else {
+            return nil
+        }
+        return Int64(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
     }
 
     /// The header carries the generation time, so compare the rest: an unchanged map is left

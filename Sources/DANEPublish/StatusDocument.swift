@@ -75,6 +75,9 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     public var durationSeconds: Double
     public var policySource: String
     public var policyError: String?
+    /// Unix time of a `ca.pem` change whose `sync.on_ca_change` failed or was interrupted in an
+    /// earlier pass, and runs again after this one.
+    public var onCAChangePendingSince: Int64?
     public var counts: Counts
     public var cas: [CA]
     public var names: [Name]
@@ -84,6 +87,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         case durationSeconds = "duration_seconds"
         case policySource = "policy_source"
         case policyError = "policy_error"
+        case onCAChangePendingSince = "on_ca_change_pending_since"
     }
 
     public init(
@@ -152,30 +156,46 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         return document
     }
 
-    /// The records to carry into the next pass, converted as they are read (names whose text
-    /// no longer parses are dropped). Lists that many names share (CA fingerprints) share
-    /// storage, so 100,000 records do not hold 100,000 copies.
-    public static func readRecords(_ path: String) -> [DeviceName: NameRecord] {
-        var out: [DeviceName: NameRecord] = [:]
+    /// Records read back for the next pass, and the entries refused on the way.
+    public struct ReadBack: Sendable {
+        public var records: [DeviceName: NameRecord] = [:]
+        /// One line per refused entry: which, and the rule it broke.
+        public var rejected: [String] = []
+
+        public init() {}
+    }
+
+    /// The records to carry into the next pass, converted and checked as they are read
+    /// (``record(from:now:clockSkew:)``). `status.json` is input like any other
+    /// (design.md "Admission and failure rules"): an entry that breaks a rule is dropped and never grants
+    /// grace; an unreadable file means no previous records. Lists that many names share (CA
+    /// fingerprints) share storage, so 100,000 records do not hold 100,000 copies.
+    public static func readRecords(_ path: String, now: Int64, clockSkew: Duration) -> ReadBack {
+        var out = ReadBack()
         var shared: [[String]: [String]] = [:]
-        let document = scan(path) { entry in
-            guard var record = Self.record(from: entry) else { return }
-            if let existing = shared[record.caFingerprints] {
-                record.caFingerprints = existing
-            } else {
-                shared[record.caFingerprints] = record.caFingerprints
+        func take(_ entry: Name) {
+            switch record(from: entry, now: now, clockSkew: clockSkew) {
+            case .failure(let problem):
+                out.rejected.append(problem.description)
+            case .success(var record):
+                if let existing = shared[record.caFingerprints] {
+                    record.caFingerprints = existing
+                } else {
+                    shared[record.caFingerprints] = record.caFingerprints
+                }
+                out.records[record.name] = record
             }
-            out[record.name] = record
         }
+        let document = scan(path, each: take, rejected: { out.rejected.append($0) })
         // A document in another layout was decoded whole, with its names inside.
-        if let whole = document?.records { out.merge(whole) { _, record in record } }
+        document?.names.forEach(take)
         return out
     }
 
     /// Reads the frame and hands each name to `each` as it is decoded (the layout
-    /// ``encoded()`` writes); a document in any other JSON layout is decoded whole and
-    /// returned with its names.
-    static func scan(_ path: String, each: (Name) -> Void) -> StatusDocument? {
+    /// ``encoded()`` writes), and each line that does not decode to `rejected`; a document in
+    /// any other JSON layout is decoded whole and returned with its names.
+    static func scan(_ path: String, each: (Name) -> Void, rejected: (String) -> Void = { _ in }) -> StatusDocument? {
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
         let decoder = JSONDecoder()
@@ -189,32 +209,61 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             }
             return try? decoder.decode(StatusDocument.self, from: Data(whole))
         }
+        var number = 1
         while let line = lines.next() {
+            number += 1
             if line.first == UInt8(ascii: "]") {
                 return try? decoder.decode(StatusDocument.self, from: Data(first + line))
             }
             let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line[...]
-            guard let name = try? decoder.decode(Name.self, from: Data(json)) else { return nil }
-            each(name)
+            do {
+                each(try decoder.decode(Name.self, from: Data(json)))
+            } catch {
+                rejected("status.json line \(number): not a name entry (unknown state or malformed)")
+            }
         }
         return nil
     }
 
-    /// The names as the records the next pass starts from (names that no longer parse are
-    /// dropped).
-    public var records: [DeviceName: NameRecord] {
-        var out: [DeviceName: NameRecord] = [:]
-        for entry in names {
-            if let record = Self.record(from: entry) { out[record.name] = record }
+    /// Why an entry read back from `status.json` is refused.
+    public struct RecordProblem: Error, CustomStringConvertible {
+        public var name: String
+        public var rule: String
+        public var description: String {
+            "status.json entry \"\(PrintableText.oneLine(name, limit: 80))\" dropped: \(rule)"
         }
-        return out
     }
 
-    static func record(from entry: Name) -> NameRecord? {
-        guard let name = try? DeviceName(entry.name) else { return nil }
-        return NameRecord(
-            name: name, state: entry.state, hashes: entry.hashes,
-            pins: entry.pins.compactMap { try? TLSARecord(presentation: $0) }, caFingerprints: entry.caFingerprints,
-            since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError)
+    /// One entry as a record, if it keeps the rules: its name parses; hashes and CA
+    /// fingerprints are SHA-256 in 64 lowercase hex digits; pins are TLSA presentation; `since`
+    /// and `last_ok` are not later than `now` plus `clockSkew`.
+    public static func record(from entry: Name, now: Int64, clockSkew: Duration) -> Result<NameRecord, RecordProblem> {
+        func problem(_ rule: String) -> Result<NameRecord, RecordProblem> {
+            .failure(RecordProblem(name: entry.name, rule: rule))
+        }
+        guard let name = try? DeviceName(entry.name) else { return problem("not a device name") }
+        if let bad = (entry.hashes + entry.caFingerprints).first(where: { !Self.isSHA256Hex($0) }) {
+            return problem("\"\(PrintableText.oneLine(bad, limit: 80))\" is not 64 lowercase hex digits")
+        }
+        var pins: [TLSARecord] = []
+        for text in entry.pins {
+            guard let pin = try? TLSARecord(presentation: text) else {
+                return problem("pin \"\(PrintableText.oneLine(text, limit: 80))\" is not a TLSA record")
+            }
+            pins.append(pin)
+        }
+        let latest = now + clockSkew.components.seconds
+        if entry.since > latest || (entry.lastOK ?? 0) > latest {
+            return problem(
+                "its times lie in the future (since \(entry.since), last_ok \(entry.lastOK ?? 0), now \(now))")
+        }
+        return .success(
+            NameRecord(
+                name: name, state: entry.state, hashes: entry.hashes, pins: pins, caFingerprints: entry.caFingerprints,
+                since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError))
+    }
+
+    static func isSHA256Hex(_ text: String) -> Bool {
+        text.utf8.count == 64 && text.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
     }
 }

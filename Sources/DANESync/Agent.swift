@@ -40,6 +40,21 @@ public final class Agent: Sendable {
         }
     }
 
+    /// Runs `body` as the one writer of `output.dir` (``OutputLock``): another process that
+    /// holds it makes this fail at once, with one line (exit 2).
+    public static func holdingOutputLock<T>(
+        _ config: Config, _ body: () async throws -> T
+    ) async throws -> T {
+        let lock: OutputLock
+        do {
+            lock = try OutputLock(directory: config.output.dir)
+        } catch {
+            throw Loaded.failure([error.description])
+        }
+        defer { withExtendedLifetime(lock) {} }
+        return try await body()
+    }
+
     /// A pass over the real edges, with a fresh ``CAChainWalker``: CAs are fetched once per
     /// pass, so republished or withdrawn CAs are seen by the next.
     private func makePass() -> SyncPass {
@@ -89,9 +104,8 @@ public final class Agent: Sendable {
                 "written": "\(summary.report.written.joined(separator: ","))",
                 "seconds": "\(String(format: "%.3f", summary.status.durationSeconds))",
             ])
-        if summary.report.caChanged, let command = config.sync.onCAChange {
-            await CAChangeHook.run(command, logger: logger)
-        }
+        await CAChangeHook.runIfPending(
+            summary.report, command: config.sync.onCAChange, store: pass.store, logger: logger)
         return summary
     }
 }

@@ -1,3 +1,5 @@
+import DANECore
+import DANEPublish
 import DANESystem
 import Foundation
 import Logging
@@ -9,9 +11,10 @@ import Logging
 public enum CAChangeHook {
     public static let timeLimit: Duration = .seconds(120)
 
-    public static func run(_ command: String, logger: Logger) async {
+    /// Runs the command; whether it exited 0.
+    public static func run(_ command: String, logger: Logger) async -> Bool {
         let words = command.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-        guard !words.isEmpty else { return }
+        guard !words.isEmpty else { return true }
         let status = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             // Waiting blocks a thread: keep it off the cooperative pool.
             Thread.detachNewThread {
@@ -26,8 +29,37 @@ public enum CAChangeHook {
         }
         if status == "exit 0" {
             logger.notice("on_ca_change ran", metadata: ["command": "\(command)", "status": "\(status)"])
-        } else {
-            logger.error("on_ca_change failed", metadata: ["command": "\(command)", "status": "\(status)"])
+            return true
+        }
+        logger.error(
+            "on_ca_change failed; it runs again after the next pass",
+            metadata: ["command": "\(command)", "status": "\(status)"])
+        return false
+    }
+
+    /// Runs `command` while a `ca.pem` change awaits it — this pass's, or an earlier one's whose
+    /// hook failed or whose process died before it ran — and clears the pending marker only
+    /// once it succeeded (design.md "Admission and failure rules"). Without a command there is
+    /// nothing to wait for. Returns whether nothing is pending any more.
+    @discardableResult
+    public static func runIfPending(
+        _ report: PublishReport, command: String?, store: any OutputStore, logger: Logger
+    ) async -> Bool {
+        guard let since = report.caChangePendingSince else { return true }
+        if let command {
+            if !report.caChanged {
+                logger.warning(
+                    "on_ca_change pending since an earlier pass; running it again",
+                    metadata: ["since": "\(UnixTime.rfc3339(since))", "command": "\(command)"])
+            }
+            guard await run(command, logger: logger) else { return false }
+        }
+        do {
+            try store.acknowledgeCAChange()
+            return true
+        } catch {
+            logger.error("cannot clear the on_ca_change pending marker", metadata: ["reason": "\(error)"])
+            return false
         }
     }
 }

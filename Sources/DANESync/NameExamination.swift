@@ -13,6 +13,13 @@ public struct NameExamination: Sendable {
     /// CAs of the accepted chains, by SHA-256 fingerprint.
     public var cas: [String: CertificateFacts]
     public var outcome: NameOutcome
+
+    /// What the answer publishes, when it is secure: the limit of what grace may keep.
+    public var securelyPublished: NameRecord.Publication? {
+        guard case .records(let response) = answerClass, response.security == .secure else { return nil }
+        return NameRecord.Publication(
+            hashes: Set(certificates.map(\.hash)), pins: Set(response.records.filter(\.isPin)))
+    }
 }
 
 extension SyncPass {

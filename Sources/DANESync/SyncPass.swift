@@ -55,6 +55,12 @@ public struct SyncPass: Sendable {
                 if let ca = discovered[fingerprint] ?? previousCAs[fingerprint] { cas[fingerprint] = ca }
             }
         }
+        if cas.isEmpty {
+            // FreeRADIUS cannot start on an empty ca_file: publish the placeholder, the same
+            // one pass after pass, so that ca.pem (and on_ca_change) stays quiet.
+            let placeholder = try previousCAs.values.first(where: PlaceholderCA.isPlaceholder) ?? PlaceholderCA.make()
+            cas[placeholder.sha256Hex] = placeholder
+        }
         var entries: [TrustMapEntry] = []
         for record in records where record.isPublished {
             for network in policy.networks(of: record.name) {
@@ -66,15 +72,20 @@ public struct SyncPass: Sendable {
             time: nowSeconds, durationSeconds: clock.now().timeIntervalSince(started), policySource: policySource,
             policyError: policyError, records: records, networks: { policy.networks(of: $0) },
             cas: cas.values.map { StatusDocument.CA(sha256: $0.sha256Hex, subject: $0.subject) })
-        let report = try store.publish(
-            Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds))
+        try Task.checkCancellation()
+        let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
+        let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
         return Summary(status: status, report: report, fetches: await chains.fetchCount)
     }
 
     /// Resolve → Certify → Discover for every name, `sync.concurrency` at a time. The previous
     /// records (for grace and `since`) live only here, not through publishing.
     private func resolveAll(_ names: [DeviceName], now: Int64) async -> ([NameRecord], [String: CertificateFacts]) {
-        var previous = store.previousRecords()
+        var readBack = store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
+        for problem in readBack.rejected { logger.warning("\(problem)") }
+        var previous = readBack.records
+        // One owner, so that removing a record below frees it rather than copying them all.
+        readBack = StatusDocument.ReadBack()
         let grace = config.sync.grace.millisecondsRoundedUp / 1000
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
@@ -104,7 +115,9 @@ public struct SyncPass: Sendable {
         _ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64
     ) async -> (NameRecord, [String: CertificateFacts]) {
         let examination = await examine(name)
-        let record = NameRecord.advance(previous, name: name, outcome: examination.outcome, now: now, grace: grace)
+        let record = NameRecord.advance(
+            previous, name: name, outcome: examination.outcome, now: now, grace: grace,
+            securelyPublished: examination.securelyPublished)
         log(record)
         return (record, examination.cas)
     }

@@ -20,7 +20,14 @@ public struct SyncService: Service {
     enum Event: Sendable { case tick, reload }
 
     /// Runs the service in a swift-service-lifecycle group until SIGTERM or SIGINT.
+    /// `output.dir` is locked for the life of the service (``Agent/holdingOutputLock(_:_:)``).
     public static func runUntilShutdown(configPath: String, logger: Logger) async throws {
+        try await Agent.holdingOutputLock(try Loaded.config(configPath)) {
+            try await runGroup(configPath: configPath, logger: logger)
+        }
+    }
+
+    private static func runGroup(configPath: String, logger: Logger) async throws {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: SyncService(configPath: configPath, logger: logger))],

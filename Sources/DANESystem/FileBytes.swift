@@ -27,7 +27,8 @@ public enum FileBytes {
 
     /// The whole of the regular file at `path`, refusing anything larger than `limit`.
     public static func read(_ path: String, limit: Int) throws(Failure) -> [UInt8] {
-        let (fd, expected) = try openRegularFile(path)
+        let (fd, info) = try openRegularFile(path)
+        let expected = Int(info.st_size)
         defer { close(fd) }
         guard expected <= limit else { throw .tooLarge(limit: limit) }
         // Read straight into a buffer of the size fstat gave, plus one octet to see the end of
@@ -52,8 +53,8 @@ public enum FileBytes {
         return bytes
     }
 
-    /// A read-only descriptor of the regular file at `path`, and its size. The caller closes it.
-    static func openRegularFile(_ path: String) throws(Failure) -> (descriptor: Int32, size: Int) {
+    /// A read-only descriptor of the regular file at `path`, and its status. The caller closes it.
+    static func openRegularFile(_ path: String) throws(Failure) -> (descriptor: Int32, status: stat) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotRead(systemErrorText()) }
         var info = stat()
@@ -66,7 +67,7 @@ public enum FileBytes {
             close(fd)
             throw .notARegularFile
         }
-        return (fd, Int(info.st_size))
+        return (fd, info)
     }
 }
 
@@ -74,10 +75,14 @@ public enum FileBytes {
 /// way so a lookup touches only the pages the binary search visits.
 public final class MappedFile {
     public let bytes: UnsafeRawBufferPointer
+    /// The file's modification time, Unix seconds: when danesync last marked it fresh.
+    public let modified: Int64
 
     public init(path: String) throws(FileBytes.Failure) {
-        let (fd, size) = try FileBytes.openRegularFile(path)
+        let (fd, info) = try FileBytes.openRegularFile(path)
         defer { close(fd) }
+        modified = Int64(info.st_mtim.tv_sec)
+        let size = Int(info.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

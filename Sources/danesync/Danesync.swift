@@ -14,6 +14,15 @@ struct Danesync: AsyncParsableCommand {
             """,
         subcommands: [Run.self, Once.self, Check.self, Lookup.self, Status.self]
     )
+
+    /// `run` and `once` take SIGTERM/SIGINT before anything else happens
+    /// (design.md "Admission and failure rules"): until then a signal would kill the process with 143.
+    static func main() async {
+        if let command = CommandLine.arguments.dropFirst().first, command == "run" || command == "once" {
+            ShutdownGate.process.install()
+        }
+        await main(nil)
+    }
 }
 
 /// `--config FILE`, shared by every subcommand.

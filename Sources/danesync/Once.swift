@@ -13,11 +13,14 @@ struct Once: AsyncParsableCommand {
     func run() async throws {
         let logger = AgentLogging.bootstrap()
         let summary = try await exitingOnFailure {
-            let agent = try Agent(config: Loaded.config(options.config), logger: logger)
-            do {
-                return try await agent.pass()
-            } catch let error as Agent.PassError {
-                throw Loaded.failure([error.description])
+            let config = try Loaded.config(options.config)
+            return try await Agent.holdingOutputLock(config) {
+                let agent = try Agent(config: config, logger: logger)
+                do {
+                    return try await agent.pass()
+                } catch let error as Agent.PassError {
+                    throw Loaded.failure([error.description])
+                }
             }
         }
         let counts = summary.status.counts

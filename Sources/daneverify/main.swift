@@ -33,6 +33,24 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         return .reject(.certificate, "certificate file: \(error)")
     }
 
+    let map: MappedFile
+    let reader: TrustMapReader
+    do {
+        map = try MappedFile(path: config.trustMapPath)
+        reader = try TrustMapReader(bytes: map.bytes)
+    } catch let error as FileBytes.Failure {
+        return .reject(.trustMap, "cannot read trust map \(config.trustMapPath): \(error)")
+    } catch {
+        return .reject(.trustMap, "\(config.trustMapPath): \(error)")
+    }
+    // The reader points into the mapping: keep it mapped until the verdict is made.
+    defer { withExtendedLifetime(map) {} }
+    if let stale = VerifyDecision.checkFreshness(
+        markedAt: map.modified, now: Int64(time(nil)), maxAge: config.verify.maxAge)
+    {
+        return stale
+    }
+
     let name: DeviceName
     do {
         name = try DeviceName(arguments.identity)
@@ -45,15 +63,10 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
 
     let admittedNetwork: String
     do {
-        let map = try MappedFile(path: config.trustMapPath)
-        let reader = try TrustMapReader(bytes: map.bytes)
         switch try VerifyDecision.admit(name: name, ssid: ssid, reader: reader, certificate: certificate) {
         case .success(let network): admittedNetwork = network
         case .failure(let verdict): return verdict
         }
-        withExtendedLifetime(map) {}
-    } catch let error as FileBytes.Failure {
-        return .reject(.trustMap, "cannot read trust map \(config.trustMapPath): \(error)")
     } catch {
         return .reject(.trustMap, "\(config.trustMapPath): \(error)")
     }
@@ -81,8 +94,9 @@ func writeStandardError(_ text: String) {
 let verdict: VerifyVerdict
 switch Arguments.parse(Array(CommandLine.arguments.dropFirst())) {
 case .help:
+    // For a hook, only an accept exits 0 (design.md "Admission and failure rules").
     print(Arguments.usage)
-    exit(0)
+    exit(VerifyVerdict.Code.usage.rawValue)
 case .invalid(let why):
     verdict = .reject(.usage, why)
     writeStandardError("daneverify: \(why)\n\(Arguments.usage)\n")

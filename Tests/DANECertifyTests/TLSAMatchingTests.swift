@@ -76,16 +76,34 @@ struct TLSAMatchingTests {
         #expect(facts.sha256Hex == Hex.encode(Self.association(Self.device, selector: 0, matching: 1)))
     }
 
-    /// design.md "Protocol facts": for PKIX usages (2, 4) the certificate's SAN dNSName must include the identity.
+    /// design.md "Protocol facts": for PKIX usages (1, 4) the certificate's SAN dNSName must include the identity.
     @Test func test_PKIXUsages_needTheNameInTheSAN_andTheLabCertificatesHaveIt() throws {
         let name = try DeviceName("sensor1._device.example.com")
         let facts = try CertificateFacts(der: TestPKI.der(Self.device))
-        for usage in [TLSAUsage.pkixCD, .daneTA] {
+        for usage in [TLSAUsage.pkixCD, .pkixEE] {
             #expect(usage.requiresSANMatch)
             #expect(facts.sanContains(name))
         }
         #expect(!TLSAUsage.daneEE.requiresSANMatch)
         let other = try CertificateFacts(der: TestPKI.der(Self.other))
         #expect(!other.sanContains(name), "sensor2's certificate must not pass the SAN rule for sensor1")
+        // The hook reads the SAN with nettle's DER walk; it agrees with swift-certificates.
+        #expect(try CertificateBinding(der: TestPKI.der(Self.device)).sanDNSNames == facts.sanDNSNames)
+        #expect(try CertificateBinding(der: TestPKI.der(Self.other)).sanDNSNames == other.sanDNSNames)
+    }
+
+    /// design.md "Protocol facts": a PKIX pin admits a certificate only if its SAN names the device.
+    @Test func test_PKIXPin_admitsOnlyACertificateWhoseSANHasTheName_DANEPinAdmitsByKey() throws {
+        let name = try DeviceName("sensor1._device.example.com")
+        let device = try CertificateBinding(der: TestPKI.der(Self.device))
+        let other = try CertificateBinding(der: TestPKI.der(Self.other))
+        for certificate in [device, other] {
+            let pkix = TLSARecord(usage: .pkixEE, selector: .cert, matchingType: .sha256, data: certificate.sha256)
+            let dane = TLSARecord(usage: .daneEE, selector: .cert, matchingType: .sha256, data: certificate.sha256)
+            let viaPKIX = TrustMapEntry(network: "*", name: name, hashes: [], pins: [pkix])
+            let viaDANE = TrustMapEntry(network: "*", name: name, hashes: [], pins: [dane])
+            #expect(viaPKIX.accepts(certificate) == (certificate == device), "PKIX pin: SAN must hold the name")
+            #expect(viaDANE.accepts(certificate), "DANE-EE pin: the key is the identity")
+        }
     }
 }

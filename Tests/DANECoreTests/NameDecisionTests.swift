@@ -322,4 +322,17 @@ struct NameDecisionTests {
         #expect(again.since == 1200)
         #expect(again.lastError == nil)
     }
+
+    @Test func test_nameWithOnlyTrustAnchorRecords_isError_notOK() {
+        let anchors = [
+            TLSARecord(usage: .daneTA, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 1, count: 32)),
+            TLSARecord(usage: .pkixTA, selector: .cert, matchingType: .full, data: [0x30, 0x00]),
+        ]
+        let outcome = NameDecision.decide(answer: Self.answer(records: anchors), requireDNSSEC: true, candidates: [])
+        guard case .error(let why) = outcome else {
+            Issue.record("expected error, got \(outcome)")
+            return
+        }
+        #expect(why.contains("only trust-anchor records"), "\(why)")
+    }
 }

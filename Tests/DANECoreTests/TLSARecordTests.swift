@@ -150,13 +150,24 @@ struct TLSARecordTests {
         }
     }
 
-    @Test func test_pkixUsages2And4_requireSANMatch_othersDoNot() {
-        #expect(TLSAUsage.daneTA.requiresSANMatch)
+    @Test func test_PKIXEndEntityUsages1And4_requireSANMatch_othersDoNot() {
+        #expect(TLSAUsage.pkixEE.requiresSANMatch)
         #expect(TLSAUsage.pkixCD.requiresSANMatch)
         #expect(!TLSAUsage.daneEE.requiresSANMatch)
         #expect(!TLSAUsage.pkixTA.requiresSANMatch)
-        #expect(!TLSAUsage.pkixEE.requiresSANMatch)
+        #expect(!TLSAUsage.daneTA.requiresSANMatch)
         #expect(!TLSAUsage.unassigned(9).requiresSANMatch)
+    }
+
+    @Test func test_trustAnchorUsages_areNeitherPinsNorDiscovered() {
+        for usage: UInt8 in [0, 2] {
+            #expect(TLSAUsage(usage).isTrustAnchor)
+            #expect(!Self.record(usage, 0, 0).carriesDiscoverableCertificate)
+            for (s, m) in [(0, 1), (1, 1), (0, 2), (1, 2)] as [(UInt8, UInt8)] {
+                #expect(!Self.record(usage, s, m).isPin, "\(usage) \(s) \(m)")
+            }
+        }
+        #expect(!TLSAUsage.daneEE.isTrustAnchor && !TLSAUsage.pkixEE.isTrustAnchor && !TLSAUsage.pkixCD.isTrustAnchor)
     }
 
     // MARK: what the design uses each record for
@@ -166,10 +177,10 @@ struct TLSARecordTests {
         return TLSARecord(usage: TLSAUsage(u), selector: TLSASelector(s), matchingType: TLSAMatchingType(m), data: data)
     }
 
-    @Test func test_fullCertificateRecords_withUsage2_3_4_areDiscoverable() {
+    @Test func test_fullCertificateRecords_withUsage3_4_areDiscoverable() {
         #expect(Self.record(3, 0, 0).carriesDiscoverableCertificate)
         #expect(Self.record(4, 0, 0).carriesDiscoverableCertificate)
-        #expect(Self.record(2, 0, 0).carriesDiscoverableCertificate)
+        #expect(!Self.record(2, 0, 0).carriesDiscoverableCertificate)
         #expect(!Self.record(0, 0, 0).carriesDiscoverableCertificate)
         #expect(!Self.record(1, 0, 0).carriesDiscoverableCertificate)
         #expect(!Self.record(5, 0, 0).carriesDiscoverableCertificate)

@@ -14,15 +14,24 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
     private var trustMap: [UInt8]?
     private var statusBytes: [UInt8] = []
     public private(set) var publishCount = 0
+    /// Set when `ca.pem` changes, cleared by ``acknowledgeCAChange()``, as FileStore's marker.
+    public private(set) var caChangePendingSince: Int64?
 
     public init() {}
 
-    public func previousRecords() -> [DeviceName: NameRecord] {
+    public func previousRecords(now: Int64, clockSkew: Duration) -> StatusDocument.ReadBack {
         let bytes = lock.withLock { statusBytes }
+        var out = StatusDocument.ReadBack()
         guard !bytes.isEmpty, let status = try? JSONDecoder().decode(StatusDocument.self, from: Data(bytes)) else {
-            return [:]
+            return out
         }
-        return status.records
+        for entry in status.names {
+            switch StatusDocument.record(from: entry, now: now, clockSkew: clockSkew) {
+            case .success(let record): out.records[record.name] = record
+            case .failure(let problem): out.rejected.append(problem.description)
+            }
+        }
+        return out
     }
 
     public func previousCAs() -> [String: CertificateFacts] { lock.withLock { cas ?? [:] } }
@@ -37,6 +46,7 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
             if cas.map({ Set($0.keys) }) != Set(newCAs.keys) {
                 written += [Config.OutputFile.caDirectory, Config.OutputFile.caPEM]
                 cas = newCAs
+                caChangePendingSince = caChangePendingSince ?? outputs.generated
             }
             if trustMap.map(Self.body) != Self.body(rendered) {
                 written.append(Config.OutputFile.trustMap)
@@ -44,9 +54,11 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
             }
             statusBytes = status
             written.append(Config.OutputFile.status)
-            return PublishReport(written: written)
+            return PublishReport(written: written, caChangePendingSince: caChangePendingSince)
         }
     }
+
+    public func acknowledgeCAChange() throws { lock.withLock { caChangePendingSince = nil } }
 
     /// The published trust map, read back as `daneverify` reads it.
     public func trustMapEntry(network: String, name: DeviceName) throws -> TrustMapEntry? {
@@ -55,6 +67,9 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
             try TrustMapReader(bytes: raw).lookup(network: network, name: name)
         }
     }
+
+    /// The CAs in `ca.pem`.
+    public var publishedCAs: [CertificateFacts] { lock.withLock { cas.map { Array($0.values) } ?? [] } }
 
     /// SHA-256 fingerprints of the CAs in `ca.pem`.
     public var caFingerprints: Set<String> { lock.withLock { Set(cas.map { Array($0.keys) } ?? []) } }

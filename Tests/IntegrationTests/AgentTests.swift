@@ -1,3 +1,4 @@
+import DANECertify
 import DANECore
 import DANEDigest
 import DANEPublish
@@ -79,7 +80,15 @@ struct AgentTests {
         let second = try await workspace.pass(set: settings)
         #expect(second.report.written.allSatisfy { $0 == "status.json" }, "written: \(second.report.written)")
         #expect(!second.report.caChanged)
-        #expect(try workspace.published.identities() == before, "same inode and mtime for ca.pem, ca.d/*, trustmap")
+        var after = try workspace.published.identities()
+        var unchanged = before
+        let map = after.removeValue(forKey: "trustmap")
+        let mapBefore = unchanged.removeValue(forKey: "trustmap")
+        #expect(after == unchanged, "same inode and mtime for ca.pem and ca.d/*")
+        #expect(map != nil && map?.inode == mapBefore?.inode, "the trust map is not rewritten")
+        #expect(
+            (map?.modified ?? .distantPast) >= (mapBefore?.modified ?? .distantFuture),
+            "but marked fresh by the completed pass (verify.max_age)")
         #expect(!FileManager.default.fileExists(atPath: marker), "on_ca_change must not run when ca.pem is unchanged")
     }
 
@@ -202,8 +211,12 @@ struct AgentTests {
             #expect(status.state(of: name) == .error, "\(name)")
         }
         #expect(try workspace.published.trustMap().isEmpty)
-        #expect(try workspace.published.caPEMFingerprints().isEmpty)
-        #expect(try workspace.published.caDirectoryFingerprints().isEmpty)
+        // No device CA is left: ca.pem and ca.d hold only the placeholder that trusts nothing.
+        let left = try workspace.published.caPEMFingerprints()
+        #expect(left.count == 1 && left.isDisjoint(with: goodCAs))
+        #expect(try workspace.published.caDirectoryFingerprints() == left)
+        #expect(try workspace.published.caPEMCountByOpenSSL() == 1)
+        #expect(try workspace.published.status().cas.allSatisfy { $0.subject.contains(PlaceholderCA.commonName) })
     }
 
     @Test func test_caDirectory_isWhatOpenSSLRehashMakes_andLosesCAsThatDisappear() async throws {

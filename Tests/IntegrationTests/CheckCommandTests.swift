@@ -140,10 +140,10 @@ struct CheckCommandTests {
         try Self.expectRefusal(config: config, mentioning: ["unknown key \"dns.forwarder\""])
     }
 
-    @Test func test_emptyPolicy_isRefused() throws {
+    @Test func test_policyWithoutContent_isRefused() throws {
         let workspace = try Workspace()
         let policy = try workspace.write("policy.yaml", "# nothing yet\n")
-        try Self.expectRefusal(config: workspace.config(policy: policy), mentioning: ["lists no device names"])
+        try Self.expectRefusal(config: workspace.config(policy: policy), mentioning: ["no content", "truncated"])
     }
 
     @Test func test_policyLineWithoutPipe_isRefused() throws {

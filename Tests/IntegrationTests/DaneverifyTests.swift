@@ -118,6 +118,35 @@ struct DaneverifyTests {
         try Self.verifySensor1OnCorpIoT(output: empty).expect(.trustMap)
     }
 
+    @Test func test_trustMapNotMarkedFreshWithinMaxAge_rejects10_beforeAnyLookup() throws {
+        let output = try Fixture.outputDirectory("stale", trustMap: Fixture.publishedTrustMap())
+        // The last pass was two days ago: the agent has stopped completing passes.
+        var times = [
+            timespec(tv_sec: time(nil) - 2 * 86_400, tv_nsec: 0), timespec(tv_sec: time(nil) - 2 * 86_400, tv_nsec: 0),
+        ]
+        #expect(utimensat(AT_FDCWD, output + "/trustmap", &times, 0) == 0)
+        let cert = try Fixture.device(LabNames.sensor1)
+        let stale = try Fixture.verify(
+            config: Fixture.config(output: output), identity: LabNames.sensor1, cert: cert, csid: Self.onCorpIoT)
+        stale.expect(.trustMap)
+        #expect(stale.line.contains("trust map is stale: last pass "), "\(stale.line)")
+        // Checked before the identity is even read.
+        try Fixture.verify(config: Fixture.config(output: output), identity: "@example.com", cert: cert, csid: nil)
+            .expect(.trustMap)
+        // verify.max_age: 0 turns the check off.
+        try Fixture.verify(
+            config: Fixture.config(output: output, maxAge: "0s"), identity: LabNames.sensor1, cert: cert,
+            csid: Self.onCorpIoT
+        ).expect(.accept)
+    }
+
+    @Test func test_help_printsUsage_andExits2_becauseOnlyAnAcceptExits0() throws {
+        let run = try Fixture.run(["--help"])
+        #expect(run.status == VerifyVerdict.Code.usage.rawValue)
+        #expect(run.stdoutText.hasPrefix("usage: daneverify"))
+        #expect(run.stdoutText.contains(VerifyVerdict.Code.table))
+    }
+
     @Test func test_truncatedTrustMap_rejects10() throws {
         let good = try Fixture.publishedTrustMap()
         for (label, cut) in [

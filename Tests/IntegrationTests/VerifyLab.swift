@@ -130,7 +130,8 @@ enum VerifyLab {
 
     /// A hook config over `output` (default: the published trust map).
     static func config(
-        output: String? = nil, liveCheck: String = "required", dns: String? = nil, verifyTimeout: String = "2s"
+        output: String? = nil, liveCheck: String = "required", dns: String? = nil, verifyTimeout: String = "2s",
+        maxAge: String = "1d"
     ) throws -> String {
         let lab = try directory()
         let output = try output ?? publishedOutput()
@@ -142,6 +143,7 @@ enum VerifyLab {
             verify:
               live_check: \(liveCheck)
               timeout: \(verifyTimeout)
+              max_age: \(maxAge)
 
             """
         let name = "config-\(Hex.encode(Digest.sha256(Array(text.utf8))).prefix(16)).yaml"

@@ -70,6 +70,13 @@ struct PassFixture {
         summary.status.names.first { $0.name == name.text }?.lastError
     }
 
+    /// Whether `ca.pem` holds just the placeholder that trusts no device
+    /// (design.md "Admission and failure rules"): no CA of any device is published.
+    var publishesOnlyThePlaceholderCA: Bool {
+        let cas = store.publishedCAs
+        return cas.count == 1 && cas.allSatisfy(PlaceholderCA.isPlaceholder)
+    }
+
     /// The certificate hashes the trust map publishes for `name` on ``network``.
     func published(_ name: DeviceName) throws -> [String]? {
         try store.trustMapEntry(network: Self.network, name: name)?.hashes

@@ -19,4 +19,9 @@ long dsync_base64_decode(const char *text, size_t len, uint8_t *out);
  * inside a DER certificate, found with nettle's DER iterator. 0 ok, -1 not a well-formed
  * certificate structure. */
 int dsync_cert_spki(const uint8_t *der, size_t len, size_t *offset, size_t *spki_len);
+
+/* RFC 5280 §4.2.1.6: the dNSName entries of the subjectAltName extension, as offsets and
+ * lengths into `der` (at most `capacity`). Returns their number (0 without the extension), or
+ * -1 for a malformed certificate or more than `capacity` names. */
+long dsync_cert_san_dns(const uint8_t *der, size_t len, size_t *offsets, size_t *lengths, size_t capacity);
 #endif

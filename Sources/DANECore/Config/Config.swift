@@ -50,6 +50,9 @@ public struct Config: Equatable, Sendable {
         public var concurrency = 32
         public var grace: Duration = .seconds(3600)
         public var onCAChange: String? = nil
+        /// How far clocks may disagree: allowance for validity dates and for the times read
+        /// back from `status.json` (design.md "Admission and failure rules").
+        public var clockSkew: Duration = .seconds(300)
     }
 
     public enum LiveCheck: String, Equatable, Sendable, CaseIterable {
@@ -63,6 +66,9 @@ public struct Config: Equatable, Sendable {
 
         public var liveCheck: LiveCheck = .required
         public var timeout: Duration = .seconds(2)
+        /// `daneverify` rejects (10) when no pass completed for this long; zero turns it off
+        /// (design.md "Admission and failure rules", freshness).
+        public var maxAge: Duration = .seconds(86400)
     }
 
     public struct Metrics: Equatable, Sendable {
@@ -89,6 +95,9 @@ public struct Config: Equatable, Sendable {
         public static let caDirectory = "ca.d"
         public static let trustMap = "trustmap"
         public static let status = "status.json"
+        /// Present while a change of `ca.pem` awaits a successful `sync.on_ca_change`; holds the
+        /// Unix time of the change (design.md "Admission and failure rules").
+        public static let caChangePending = ".on_ca_change.pending"
     }
 
     public var trustMapPath: String { output.dir + "/" + OutputFile.trustMap }

@@ -53,22 +53,26 @@ public enum ConfigParser {
                     r.string(value, "output.dir").map { config.output.dir = $0 }
                 }
             case "sync":
-                r.section(value, path: "sync", known: ["interval", "jitter", "concurrency", "grace", "on_ca_change"]) {
-                    key, value, r in
+                r.section(
+                    value, path: "sync",
+                    known: ["interval", "jitter", "concurrency", "grace", "on_ca_change", "clock_skew"]
+                ) { key, value, r in
                     let path = "sync." + key
                     switch key {
                     case "interval": r.duration(value, path).map { config.sync.interval = $0 }
                     case "jitter": r.percentage(value, path).map { config.sync.jitter = $0 }
                     case "concurrency": r.integer(value, path, 1...1024).map { config.sync.concurrency = $0 }
                     case "grace": r.duration(value, path, allowZero: true).map { config.sync.grace = $0 }
+                    case "clock_skew": r.duration(value, path, allowZero: true).map { config.sync.clockSkew = $0 }
                     default: config.sync.onCAChange = r.optionalString(value, path)
                     }
                 }
             case "verify":
-                r.section(value, path: "verify", known: ["live_check", "timeout"]) { key, value, r in
+                r.section(value, path: "verify", known: ["live_check", "timeout", "max_age"]) { key, value, r in
                     let path = "verify." + key
                     switch key {
                     case "live_check": r.liveCheck(value, path).map { config.verify.liveCheck = $0 }
+                    case "max_age": r.duration(value, path, allowZero: true).map { config.verify.maxAge = $0 }
                     default: r.duration(value, path).map { config.verify.timeout = $0 }
                     }
                 }

@@ -38,6 +38,13 @@ public enum NameDecision {
         }
         if !failures.isEmpty { return .error(failures.joined(separator: "; ")) }
         if !pins.isEmpty { return .ok(NameAcceptance(hashes: [], pins: pins, caFingerprints: [])) }
+        let trustAnchors = response.records.filter(\.usage.isTrustAnchor)
+        if !trustAnchors.isEmpty && trustAnchors.count == response.records.count && unusable.isEmpty {
+            // design.md "Admission and failure rules": a CA, not a device, is published there.
+            return .error(
+                "\(name) publishes only trust-anchor records (usages 0, 2), which name a CA, not the device: "
+                    + trustAnchors.map(\.description).joined(separator: ", "))
+        }
         var reasons = unusable + response.malformed
         let ignored = response.records.filter { !$0.carriesDiscoverableCertificate && !$0.isPin }
         if !ignored.isEmpty {

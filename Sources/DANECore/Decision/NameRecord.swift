@@ -37,9 +37,26 @@ public struct NameRecord: Equatable, Sendable {
     /// Whether the name belongs in the trust map.
     public var isPublished: Bool { state == .ok || state == .stale }
 
+    /// What a secure answer publishes now: the hashes of its full certificates and its pins.
+    public struct Publication: Equatable, Sendable {
+        public var hashes: Set<String>
+        public var pins: Set<TLSARecord>
+
+        public init(hashes: Set<String>, pins: Set<TLSARecord>) {
+            self.hashes = hashes
+            self.pins = pins
+        }
+    }
+
     /// The record after a pass that concluded `outcome` at `now`.
+    ///
+    /// Grace never keeps what DNS securely replaced (design.md "Admission and failure rules"):
+    /// when the error came with a secure answer (`securelyPublished`, e.g. the certificate's CA
+    /// host failed), a stale record keeps only the hashes and pins that answer still publishes,
+    /// and none kept means no grace.
     public static func advance(
-        _ previous: NameRecord?, name: DeviceName, outcome: NameOutcome, now: Int64, grace: Int64
+        _ previous: NameRecord?, name: DeviceName, outcome: NameOutcome, now: Int64, grace: Int64,
+        securelyPublished: Publication? = nil
     ) -> NameRecord {
         func since(_ state: State) -> Int64 {
             guard let previous, previous.state == state else { return now }
@@ -53,10 +70,16 @@ public struct NameRecord: Equatable, Sendable {
         case .error(let why):
             if let previous, previous.isPublished, let lastOK = previous.lastOK, now - lastOK <= grace {
                 var stale = previous
-                stale.state = .stale
-                stale.since = since(.stale)
-                stale.lastError = why
-                return stale
+                if let published = securelyPublished {
+                    stale.hashes = previous.hashes.filter(published.hashes.contains)
+                    stale.pins = previous.pins.filter(published.pins.contains)
+                }
+                if !stale.hashes.isEmpty || !stale.pins.isEmpty {
+                    stale.state = .stale
+                    stale.since = since(.stale)
+                    stale.lastError = why
+                    return stale
+                }
             }
             return NameRecord(name: name, state: .error, since: since(.error), lastOK: previous?.lastOK, lastError: why)
         case .withdrawn(let why):

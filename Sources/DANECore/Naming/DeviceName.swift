@@ -85,3 +85,11 @@ public enum DeviceNameError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension DeviceName {
+    /// Whether one of a certificate's SAN dNSNames is this name, compared as device names are
+    /// (case-insensitive, trailing dot ignored): the one SAN rule of the agent and the hook.
+    public func appears(in sanDNSNames: [String]) -> Bool {
+        sanDNSNames.contains { (try? DeviceName($0)) == self }
+    }
+}

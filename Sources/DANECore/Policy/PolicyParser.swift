@@ -4,15 +4,24 @@
 /// Every bad entry is reported, with its line or key path, rather than stopping at the first.
 public enum PolicyParser {
     public static func parse(_ text: String) throws(PolicyError) -> Policy {
-        let policy: Policy
+        // design.md "Admission and failure rules": zero names listed on purpose ("revoke
+        // everyone") is a policy; a document with no content at all may be a truncated file
+        // or response, and is refused so the last good policy stays.
+        guard hasContent(text) else {
+            throw PolicyError(problems: ["the policy has no content (empty or only comments); it may be truncated"])
+        }
         switch detectFormat(text) {
-        case .lines: policy = try parseLines(text)
-        case .structured: policy = try parseStructured(text)
+        case .lines: return try parseLines(text)
+        case .structured: return try parseStructured(text)
         }
-        guard !policy.networks.values.allSatisfy(\.isEmpty) else {
-            throw PolicyError(problems: ["the policy lists no device names"])
+    }
+
+    /// Whether any line holds more than white space or a `#` comment.
+    static func hasContent(_ text: String) -> Bool {
+        lines(text).contains { raw in
+            let line = raw.drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" })
+            return !line.isEmpty && !line.hasPrefix("#") && line != "---" && line != "..."
         }
-        return policy
     }
 
     enum Format { case lines, structured }

@@ -8,15 +8,20 @@ public struct CertificateBinding: Hashable, Sendable {
     public var sha512: [UInt8]
     public var spkiSHA256: [UInt8]
     public var spkiSHA512: [UInt8]
+    /// The subjectAltName dNSNames (RFC 5280 §4.2.1.6), for the SAN rule of PKIX pins.
+    public var sanDNSNames: [String]
 
-    public init(der: [UInt8], spki: [UInt8], sha256: [UInt8], sha512: [UInt8], spkiSHA256: [UInt8], spkiSHA512: [UInt8])
-    {
+    public init(
+        der: [UInt8], spki: [UInt8], sha256: [UInt8], sha512: [UInt8], spkiSHA256: [UInt8], spkiSHA512: [UInt8],
+        sanDNSNames: [String] = []
+    ) {
         self.der = der
         self.spki = spki
         self.sha256 = sha256
         self.sha512 = sha512
         self.spkiSHA256 = spkiSHA256
         self.spkiSHA512 = spkiSHA512
+        self.sanDNSNames = sanDNSNames
     }
 
     /// The trust-map hash: SHA-256 of the DER, lowercase hex (the data of a `3 0 1` record).

@@ -61,15 +61,16 @@ public struct TLSARecord: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A full DER certificate (selector 0, matching 0) with a usage the design discovers from
-    /// (3 DANE-EE, 4 PKIX-CD, 2 DANE-TA).
+    /// (design.md "Protocol facts": 3 DANE-EE, 4 PKIX-CD).
     public var carriesDiscoverableCertificate: Bool {
-        selector == .cert && matchingType == .full
-            && (usage == .daneEE || usage == .pkixCD || usage == .daneTA)
+        selector == .cert && matchingType == .full && (usage == .daneEE || usage == .pkixCD)
     }
 
     /// Digest records kept as pins for verification (design.md "Protocol facts": x 0 1, x 1 1, x 0 2, x 1 2).
+    /// Only end-entity usages (1, 3, 4): a trust-anchor digest names a CA, not the device.
     public var isPin: Bool {
         (matchingType == .sha256 || matchingType == .sha512) && (selector == .cert || selector == .spki)
+            && (usage == .pkixEE || usage == .daneEE || usage == .pkixCD)
     }
 
     /// Fields whose values RFC 6698/7218 (and pkix-cd) do not define, for reporting.

@@ -31,9 +31,14 @@ public enum TLSAUsage: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Usages whose certificate must carry the identity in its SAN dNSName (design.md "Protocol facts": 2 and 4,
-    /// the PKIX-validated usages the PoC discovers from).
-    public var requiresSANMatch: Bool { self == .daneTA || self == .pkixCD }
+    /// The PKIX end-entity usages, 1 PKIX-EE and 4 PKIX-CD, whose certificate must carry the
+    /// identity in a SAN dNSName (design.md "Protocol facts"; RFC 6698 §2.1.1 leaves the name
+    /// check to PKIX for these, and DANE-EE, 3, binds the key alone, RFC 7671 §5.1).
+    public var requiresSANMatch: Bool { self == .pkixEE || self == .pkixCD }
+
+    /// The trust-anchor usages, 0 PKIX-TA and 2 DANE-TA: they name a CA, never the device's own
+    /// certificate, so they are neither pins nor discovered (RFC 7671 §5.2).
+    public var isTrustAnchor: Bool { self == .pkixTA || self == .daneTA }
 
     public var description: String {
         switch self {

@@ -18,6 +18,19 @@ public enum VerifyDecision {
             .reject(.notPublished, "certificate sha256 \(certificate.hashHex) is not published for \(name)"))
     }
 
+    /// Freshness (design.md "Admission and failure rules"): every completed pass marks the
+    /// trust map (its modification time); a map not marked for longer than `verify.max_age`
+    /// means the agent has stopped completing passes, and what it lists may have been revoked
+    /// since. Checked before any name is looked up. `maxAge` zero turns the check off.
+    public static func checkFreshness(markedAt: Int64, now: Int64, maxAge: Duration) -> VerifyVerdict? {
+        let limit = maxAge.components.seconds
+        guard limit > 0, now - markedAt > limit else { return nil }
+        return .reject(
+            .trustMap,
+            "trust map is stale: last pass \(UnixTime.rfc3339(markedAt)), more than verify.max_age \(DurationText.format(maxAge)) ago"
+        )
+    }
+
     /// The trust-map step as the hook runs it: the SSID's entry and the `*` entry for `name`,
     /// then ``checkTrustMap(name:ssid:networkEntry:anyEntry:certificate:)``.
     /// - Throws: ``TrustMapError`` when a line the lookup lands on is corrupt (exit 10).
@@ -58,7 +71,8 @@ public enum VerifyDecision {
         case .nodata: return .reject(.withdrawn, "\(name) no longer publishes a TLSA record (NODATA)")
         case .records(let r): response = r
         }
-        guard response.records.contains(where: { $0.matches(certificate) }) else {
+        // Only end-entity records speak for the device (RFC 7671 §5.2: a trust-anchor record names a CA).
+        guard response.records.contains(where: { !$0.usage.isTrustAnchor && $0.matches(certificate) }) else {
             return .reject(
                 .withdrawn, "no TLSA record at \(admitted.name) matches certificate sha256 \(certificate.hashHex)")
         }
