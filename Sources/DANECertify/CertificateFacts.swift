@@ -82,6 +82,12 @@ public struct CertificateFacts: Sendable {
         certificate.subject == certificate.issuer && isSigned(by: self)
     }
 
+    /// The serial number in lowercase hex without leading zeros, as FreeRADIUS passes
+    /// `TLS-Client-Cert-Serial`.
+    public var serialHex: String {
+        CertificateIssuance.normalizedSerial(Hex.encode(Array(certificate.serialNumber.bytes))) ?? "0"
+    }
+
     /// Whether the SAN holds `name` as a dNSName (compared as DNS names, case-insensitively).
     public func sanContains(_ name: DeviceName) -> Bool {
         name.appears(in: sanDNSNames)

@@ -57,12 +57,21 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var hashes: [String]
         public var pins: [String]
         public var caFingerprints: [String]
+        /// Serial and issuer key identifier per published hash (absent in files of earlier
+        /// versions: such a name cannot pass the second gate until its next ok pass).
+        public var certificates: [Certificate]?
         public var since: Int64
         public var lastOK: Int64?
         public var lastError: String?
 
+        public struct Certificate: Codable, Equatable, Sendable {
+            public var sha256: String
+            public var serial: String
+            public var aki: String
+        }
+
         enum CodingKeys: String, CodingKey {
-            case name, networks, state, hashes, pins, since
+            case name, networks, state, hashes, pins, since, certificates
             case caFingerprints = "ca_fingerprints"
             case lastOK = "last_ok"
             case lastError = "last_error"
@@ -115,6 +124,11 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             Name(
                 name: record.name.text, networks: networks(record.name), state: record.state,
                 hashes: record.hashes, pins: record.pins.map(\.presentation), caFingerprints: record.caFingerprints,
+                certificates: record.issuances.isEmpty
+                    ? nil
+                    : record.issuances.map {
+                        Name.Certificate(sha256: $0.sha256, serial: $0.serial, aki: $0.authorityKeyIdentifier)
+                    },
                 since: record.since, lastOK: record.lastOK, lastError: record.lastError)
         }
     }
@@ -252,6 +266,18 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             }
             pins.append(pin)
         }
+        var issuances: [CertificateIssuance] = []
+        for certificate in entry.certificates ?? [] {
+            guard entry.hashes.contains(certificate.sha256),
+                let serial = CertificateIssuance.normalizedSerial(certificate.serial), serial == certificate.serial,
+                let aki = CertificateIssuance.normalizedKeyIdentifier(certificate.aki), aki == certificate.aki
+            else {
+                return problem(
+                    "certificate entry for \(PrintableText.oneLine(certificate.sha256, limit: 80)) is malformed")
+            }
+            issuances.append(
+                CertificateIssuance(sha256: certificate.sha256, serial: serial, authorityKeyIdentifier: aki))
+        }
         let latest = now + clockSkew.components.seconds
         if entry.since > latest || (entry.lastOK ?? 0) > latest {
             return problem(
@@ -260,7 +286,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         return .success(
             NameRecord(
                 name: name, state: entry.state, hashes: entry.hashes, pins: pins, caFingerprints: entry.caFingerprints,
-                since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError))
+                issuances: issuances, since: entry.since, lastOK: entry.lastOK, lastError: entry.lastError))
     }
 
     static func isSHA256Hex(_ text: String) -> Bool {

@@ -20,7 +20,13 @@ public struct CertificateExamination: Sendable {
 
     /// The value ``NameDecision`` weighs.
     var candidate: CandidateCertificate? {
-        verdict.map { CandidateCertificate(record: record, hash: hash, verdict: $0) }
+        verdict.map { CandidateCertificate(record: record, hash: hash, verdict: $0, issuance: issuance) }
+    }
+
+    /// Serial and issuer key identifier, for the second gate (design.md "Admission and failure rules").
+    var issuance: CertificateIssuance? {
+        guard let facts, let aki = facts.authorityKeyIdentifier else { return nil }
+        return CertificateIssuance(sha256: hash, serial: facts.serialHex, authorityKeyIdentifier: Hex.encode(aki))
     }
 }
 

@@ -65,7 +65,9 @@ public struct SyncPass: Sendable {
         for record in records where record.isPublished {
             for network in policy.networks(of: record.name) {
                 entries.append(
-                    TrustMapEntry(network: network, name: record.name, hashes: record.hashes, pins: record.pins))
+                    TrustMapEntry(
+                        network: network, name: record.name, hashes: record.hashes, pins: record.pins,
+                        issuances: record.issuances))
             }
         }
         let status = StatusDocument(

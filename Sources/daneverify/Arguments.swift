@@ -7,16 +7,30 @@ import DANECore
 struct Arguments {
     var config: String
     var identity: String
-    var cert: String
+    var certificate: Certificate
     var calledStationId: String?
+
+    /// How the certificate reaches the hook (design.md "Admission and failure rules"): a PEM
+    /// file from `verify { client }`, or, for the tmpdir-free second gate, the serial and issuer
+    /// key identifier FreeRADIUS passes as attributes (empty when an attribute is absent).
+    enum Certificate {
+        case file(String)
+        case facts(serial: String, authorityKeyIdentifier: String)
+    }
 
     static let usage = """
         usage: daneverify --config FILE --identity NAME --cert PEMFILE [--called-station-id MAC:SSID]
+               daneverify --config FILE --identity NAME --cert-serial HEX --cert-aki KEYID [--called-station-id MAC:SSID]
 
         FreeRADIUS EAP-TLS verify hook (eap { tls-config { verify { client = "…" } } }).
         Accepts the client certificate only if its SHA-256 is in danesync's trust map for
         NAME on the SSID of Called-Station-Id (or under "*"), and, per verify.live_check,
         DNS still publishes a matching DNSSEC-secure TLSA record at NAME.
+
+        The second form is the tmpdir-free gate (radius-config/sites-available/danesync-gate),
+        run after every handshake, resumed ones included: it admits only a certificate whose
+        serial (TLS-Client-Cert-Serial) and issuer key identifier
+        (TLS-Client-Cert-X509v3-Authority-Key-Identifier) are those of one published for NAME.
 
         Prints one line: "accept <name> <network> <sha256>" or "reject <code> <detail>".
         Exit codes:
@@ -35,7 +49,10 @@ struct Arguments {
         while index < argv.count {
             let flag = argv[index]
             if (flag == "--help" || flag == "-h") && argv.count == 1 { return .help }
-            guard ["--config", "--identity", "--cert", "--called-station-id"].contains(flag) else {
+            guard
+                ["--config", "--identity", "--cert", "--cert-serial", "--cert-aki", "--called-station-id"].contains(
+                    flag)
+            else {
                 return .invalid("unknown argument \"\(PrintableText.oneLine(flag, limit: 64))\"")
             }
             guard index + 1 < argv.count else { return .invalid("\(flag) needs a value") }
@@ -43,10 +60,18 @@ struct Arguments {
             values[flag] = argv[index + 1]
             index += 2
         }
-        guard let config = values["--config"], let identity = values["--identity"], let cert = values["--cert"] else {
-            return .invalid("--config, --identity and --cert are required")
+        let certificate: Certificate
+        switch (values["--cert"], values["--cert-serial"], values["--cert-aki"]) {
+        case (let file?, nil, nil): certificate = .file(file)
+        case (nil, let serial?, let aki?): certificate = .facts(serial: serial, authorityKeyIdentifier: aki)
+        default: return .invalid("give either --cert, or both --cert-serial and --cert-aki")
+        }
+        guard let config = values["--config"], let identity = values["--identity"] else {
+            return .invalid("--config and --identity are required")
         }
         return .run(
-            Arguments(config: config, identity: identity, cert: cert, calledStationId: values["--called-station-id"]))
+            Arguments(
+                config: config, identity: identity, certificate: certificate,
+                calledStationId: values["--called-station-id"]))
     }
 }

@@ -22,15 +22,29 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         return .reject(.usage, "config \(arguments.config): \(error)")
     }
 
-    let certificate: CertificateBinding
-    do {
-        let bytes = try FileBytes.read(arguments.cert, limit: 1 << 20)
-        guard let first = try PEM.certificates(in: bytes).first else { throw CertificateInputError.noCertificate }
-        certificate = try CertificateBinding(der: first)
-    } catch let error as FileBytes.Failure {
-        return .reject(.certificate, "cannot read certificate file: \(error)")
-    } catch {
-        return .reject(.certificate, "certificate file: \(error)")
+    let presented: PresentedCertificate
+    switch arguments.certificate {
+    case .file(let path):
+        do {
+            let bytes = try FileBytes.read(path, limit: 1 << 20)
+            guard let first = try PEM.certificates(in: bytes).first else { throw CertificateInputError.noCertificate }
+            presented = .certificate(try CertificateBinding(der: first))
+        } catch let error as FileBytes.Failure {
+            return .reject(.certificate, "cannot read certificate file: \(error)")
+        } catch {
+            return .reject(.certificate, "certificate file: \(error)")
+        }
+    case .facts(let serialText, let akiText):
+        // An absent attribute arrives as "": no facts, no admission.
+        guard let serial = CertificateIssuance.normalizedSerial(serialText),
+            let aki = CertificateIssuance.normalizedKeyIdentifier(akiText)
+        else {
+            return .reject(
+                .certificate,
+                "certificate facts missing or not hex (serial \"\(PrintableText.oneLine(serialText, limit: 64))\", "
+                    + "issuer key \"\(PrintableText.oneLine(akiText, limit: 128))\")")
+        }
+        presented = .issuance(serial: serial, authorityKeyIdentifier: aki)
     }
 
     let map: MappedFile
@@ -61,10 +75,10 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     }
     let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
 
-    let admittedNetwork: String
+    let admission: Admission
     do {
-        switch try VerifyDecision.admit(name: name, ssid: ssid, reader: reader, certificate: certificate) {
-        case .success(let network): admittedNetwork = network
+        switch try VerifyDecision.admit(name: name, ssid: ssid, reader: reader, presented: presented) {
+        case .success(let admitted): admission = admitted
         case .failure(let verdict): return verdict
         }
     } catch {
@@ -72,7 +86,7 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     }
 
     if config.verify.liveCheck == .off {
-        return .accept(name, network: admittedNetwork, hash: certificate.hashHex)
+        return .accept(name, network: admission.network, hash: admission.sha256)
     }
     let timeout = min(config.verify.timeout, config.dns.timeout)
     let answer: TLSAAnswer
@@ -82,8 +96,8 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         return .reject(.usage, "resolver setup: \(error)")
     }
     return VerifyDecision.checkLive(
-        answer: answer, certificate: certificate, mode: config.verify.liveCheck,
-        requireDNSSEC: config.dns.requireDNSSEC, admitted: (name, admittedNetwork))
+        answer: answer, presented: presented, admitted: (name, admission), mode: config.verify.liveCheck,
+        requireDNSSEC: config.dns.requireDNSSEC, sha256: Digest.sha256)
 }
 
 func writeStandardError(_ text: String) {

@@ -49,7 +49,7 @@ struct TrustMapTests {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
         #expect(
             String(decoding: bytes, as: UTF8.self).hasPrefix(
-                "danesync-trustmap/1 generated=1700000000 entries=0000000000 body=000000000000 fnv="))
+                "danesync-trustmap/2 generated=1700000000 entries=0000000000 body=000000000000 fnv="))
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
             #expect(reader.generated == 1_700_000_000)
@@ -256,7 +256,7 @@ struct TrustMapTests {
         let bytes = TrustMapWriter.render(Self.entries(10), generated: 1)
         let text = String(decoding: bytes, as: UTF8.self)
         let variants = [
-            text.replacingOccurrences(of: "danesync-trustmap/1", with: "danesync-trustmap/2"),
+            text.replacingOccurrences(of: "danesync-trustmap/2", with: "danesync-trustmap/3"),
             text.replacingOccurrences(of: "generated=1", with: "generated=x"),
             text.replacingOccurrences(of: " fnv=", with: " fnv"),
             text.replacingOccurrences(of: " entries=0000000010", with: ""),
@@ -270,6 +270,29 @@ struct TrustMapTests {
             }
         }
         #expect(Self.readerError(Array(repeating: UInt8(ascii: "x"), count: 4096)) == .badHeader("no header line"))
+    }
+
+    @Test func test_certificateIssuances_roundTrip_andAFormat1Map_isStillRead() throws {
+        let name = Self.name("a._device.example.com")
+        let issuance = CertificateIssuance(sha256: Self.hash(7), serial: "1f", authorityKeyIdentifier: "abcd")
+        let entry = TrustMapEntry(
+            network: "corp", name: name, hashes: [Self.hash(7), Self.hash(8)], pins: [], issuances: [issuance])
+        let bytes = TrustMapWriter.render([entry], generated: 1)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\t\(Self.hash(7))/1f/abcd,\(Self.hash(8))\t"))
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+            #expect(try reader.lookup(network: "corp", name: name) == entry)
+        }
+        // Format 1: hashes only, under its own magic.
+        let body = "corp\ta._device.example.com\t\(Self.hash(7))\t-"
+        let line = body + "\t" + TrustMapFormat.hex64(TrustMapFormat.fnv1a(Array(body.utf8))) + "\n"
+        let header = TrustMapFormat.Header(
+            generated: 1, entries: 1, bodyLength: line.utf8.count, bodyChecksum: TrustMapFormat.fnv1a(Array(line.utf8)))
+        let version1 = String(decoding: header.line, as: UTF8.self).replacingOccurrences(
+            of: TrustMapFormat.magic, with: TrustMapFormat.magicVersion1)
+        try Self.withReader(Array((version1 + line).utf8)) { (reader: TrustMapReader) throws in
+            let read = try #require(try reader.lookup(network: "corp", name: name))
+            #expect(read.hashes == [Self.hash(7)] && read.issuances.isEmpty)
+        }
     }
 
     @Test func test_emptyBuffer_isRefused() {

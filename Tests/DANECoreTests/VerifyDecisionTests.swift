@@ -35,7 +35,8 @@ struct VerifyDecisionTests {
         try map.withUnsafeBytes { raw in
             try VerifyDecision.admit(
                 name: name, ssid: calledStationId.flatMap(CalledStationId.ssid(from:)),
-                reader: TrustMapReader(bytes: raw), certificate: certificate)
+                reader: TrustMapReader(bytes: raw), presented: .certificate(certificate)
+            ).map(\.network)
         }
     }
 
@@ -117,8 +118,67 @@ struct VerifyDecisionTests {
         let anyEntry = TrustMapEntry(network: "*", name: Self.sensor, hashes: [Self.certificate.hashHex], pins: [])
         let result = VerifyDecision.checkTrustMap(
             name: Self.sensor, ssid: "corp-iot", networkEntry: networkEntry, anyEntry: anyEntry,
-            certificate: Self.certificate)
-        #expect(result == .success("*"))
+            presented: .certificate(Self.certificate))
+        #expect(result == .success(Admission(network: "*", sha256: Self.certificate.hashHex)))
+    }
+
+    // MARK: the second gate: FreeRADIUS's facts of the certificate
+
+    static let issuance = CertificateIssuance(
+        sha256: certificate.hashHex, serial: "6395cfa8", authorityKeyIdentifier: "1041903c")
+    static let gateEntry = TrustMapEntry(
+        network: "corp-iot", name: sensor, hashes: [certificate.hashHex], pins: [], issuances: [issuance])
+
+    @Test func test_gate_admitsTheSerialAndIssuerOfAPublishedCertificate_only() {
+        func check(_ serial: String, _ aki: String) -> Result<Admission, VerifyVerdict> {
+            VerifyDecision.checkTrustMap(
+                name: Self.sensor, ssid: "corp-iot", networkEntry: Self.gateEntry, anyEntry: nil,
+                presented: .issuance(serial: serial, authorityKeyIdentifier: aki))
+        }
+        #expect(
+            check("6395cfa8", "1041903c") == .success(Admission(network: "corp-iot", sha256: Self.certificate.hashHex)))
+        for (serial, aki) in [("6395cfa9", "1041903c"), ("6395cfa8", "1041903d"), ("1041903c", "6395cfa8")] {
+            guard case .failure(let verdict) = check(serial, aki) else {
+                Issue.record("\(serial) \(aki) admitted")
+                continue
+            }
+            #expect(verdict.code == .notPublished)
+            #expect(verdict.line.contains("serial \(serial)"))
+        }
+        // A map of format 1 (hashes only) admits nothing through the gate.
+        let legacy = TrustMapEntry(network: "corp-iot", name: Self.sensor, hashes: [Self.certificate.hashHex], pins: [])
+        #expect(legacy.issuance(serial: "6395cfa8", authorityKeyIdentifier: "1041903c") == nil)
+    }
+
+    @Test func test_gateLiveCheck_findsTheAdmittedHash_inAFullOrSHA256Record_notInOtherKinds() {
+        let admission = Admission(network: "corp-iot", sha256: Self.certificate.hashHex)
+        func live(_ records: [TLSARecord]) -> VerifyVerdict {
+            VerifyDecision.checkLive(
+                answer: Self.answer(records: records),
+                presented: .issuance(serial: "6395cfa8", authorityKeyIdentifier: "1041903c"),
+                admitted: (Self.sensor, admission), mode: .required, requireDNSSEC: true, sha256: Self.fakeSHA256)
+        }
+        #expect(
+            live([Self.fullRecord]).line == "accept sensor1._device.example.com corp-iot \(Self.certificate.hashHex)")
+        #expect(
+            live([TLSARecord(usage: .daneEE, selector: .cert, matchingType: .sha256, data: Self.certificate.sha256)])
+                .code == .accept)
+        // The key alone cannot be tied to serial and issuer; a trust anchor names a CA.
+        #expect(live([Self.spkiPin]).code == .withdrawn)
+        #expect(
+            live([TLSARecord(usage: .daneTA, selector: .cert, matchingType: .sha256, data: Self.certificate.sha256)])
+                .code == .withdrawn)
+    }
+
+    @Test func test_FreeRADIUSSerialAndKeyIdentifierForms_normalise() {
+        #expect(CertificateIssuance.normalizedSerial("00AB:CD") == "abcd")
+        #expect(CertificateIssuance.normalizedSerial("0x0") == "0")
+        #expect(CertificateIssuance.normalizedSerial("") == nil)
+        #expect(CertificateIssuance.normalizedSerial("12g4") == nil)
+        #expect(CertificateIssuance.normalizedKeyIdentifier("40:80:3F:28") == "40803f28")
+        #expect(CertificateIssuance.normalizedKeyIdentifier("keyid:40:80:3F:28\n") == "40803f28")
+        #expect(CertificateIssuance.normalizedKeyIdentifier("40-80-3f-28") == "40803f28")
+        #expect(CertificateIssuance.normalizedKeyIdentifier(" ") == nil)
     }
 
     // MARK: live check
@@ -129,13 +189,19 @@ struct VerifyDecisionTests {
         TLSAAnswer(name: sensor, result: .response(DNSResponse(rcode: rcode, security: security, records: records)))
     }
 
+    /// SHA-256 as the tests' fixed certificates define it (DANECore has no digest of its own).
+    static func fakeSHA256(_ bytes: [UInt8]) -> [UInt8] {
+        bytes == certificate.der ? certificate.sha256 : bytes == otherCertificate.der ? otherCertificate.sha256 : []
+    }
+
     static func live(
         _ answer: TLSAAnswer, mode: Config.LiveCheck = .required, requireDNSSEC: Bool = true,
         certificate: CertificateBinding = certificate
     ) -> VerifyVerdict {
         VerifyDecision.checkLive(
-            answer: answer, certificate: certificate, mode: mode, requireDNSSEC: requireDNSSEC,
-            admitted: (sensor, "corp-iot"))
+            answer: answer, presented: .certificate(certificate),
+            admitted: (sensor, Admission(network: "corp-iot", sha256: certificate.hashHex)), mode: mode,
+            requireDNSSEC: requireDNSSEC, sha256: fakeSHA256)
     }
 
     @Test func test_secureMatchingRecord_accepts_withTheAcceptLine() {

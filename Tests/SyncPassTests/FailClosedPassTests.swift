@@ -201,3 +201,27 @@ struct FailClosedPassTests {
         return directory
     }
 }
+
+/// The second gate's key (design.md "Admission and failure rules"): every published certificate
+/// reaches the trust map with its serial and issuer key identifier, and keeps them through grace.
+struct GateKeyTests {
+    @Test func test_publishedCertificate_carriesSerialAndIssuerKeyID_throughGrace() async throws {
+        let name = SyncPassTests.sensor1
+        let world = try PassFixture(names: [name.text])
+        let device = try world.publishDevice(name)
+        let expected = CertificateIssuance(
+            sha256: device.sha256Hex, serial: device.serialHex,
+            authorityKeyIdentifier: Hex.encode(world.pki.intermediate.subjectKeyIdentifier))
+        _ = try await world.pass()
+        let entry = try #require(try world.store.trustMapEntry(network: PassFixture.network, name: name))
+        #expect(entry.issuances == [expected])
+        #expect(
+            entry.issuance(serial: device.serialHex, authorityKeyIdentifier: expected.authorityKeyIdentifier) != nil)
+
+        world.resolver.answer(name, with: .servfail)
+        world.clock.advance(by: .seconds(60))
+        let stale = try await world.pass()
+        #expect(world.state(name, in: stale) == .stale)
+        #expect(try world.store.trustMapEntry(network: PassFixture.network, name: name)?.issuances == [expected])
+    }
+}

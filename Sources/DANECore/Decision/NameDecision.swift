@@ -21,6 +21,7 @@ public enum NameDecision {
 
         let pins = response.records.filter(\.isPin)
         var hashes: [String] = []
+        var issuances: [CertificateIssuance] = []
         var cas: [String] = []
         var failures: [String] = []
         var unusable: [String] = []
@@ -28,13 +29,14 @@ public enum NameDecision {
             switch candidate.verdict {
             case .accepted(let fingerprints):
                 hashes.append(candidate.hash)
+                if let issuance = candidate.issuance { issuances.append(issuance) }
                 cas.append(contentsOf: fingerprints)
             case .discoveryFailed(let why): failures.append(why)
             case .unusable(let why): unusable.append(why)
             }
         }
         if !hashes.isEmpty {
-            return .ok(NameAcceptance(hashes: hashes, pins: pins, caFingerprints: cas))
+            return .ok(NameAcceptance(hashes: hashes, pins: pins, caFingerprints: cas, issuances: issuances))
         }
         if !failures.isEmpty { return .error(failures.joined(separator: "; ")) }
         if !pins.isEmpty { return .ok(NameAcceptance(hashes: [], pins: pins, caFingerprints: [])) }

@@ -19,11 +19,16 @@ public struct NameAcceptance: Equatable, Sendable {
     public var hashes: [String]
     public var pins: [TLSARecord]
     public var caFingerprints: [String]
+    /// Serial and issuer key identifier of each accepted certificate (the second gate's key).
+    public var issuances: [CertificateIssuance]
 
-    public init(hashes: [String], pins: [TLSARecord], caFingerprints: [String]) {
+    public init(
+        hashes: [String], pins: [TLSARecord], caFingerprints: [String], issuances: [CertificateIssuance] = []
+    ) {
         self.hashes = Array(Set(hashes)).sorted()
         self.pins = Array(Set(pins)).sorted { $0.presentation < $1.presentation }
         self.caFingerprints = Array(Set(caFingerprints)).sorted()
+        self.issuances = Array(Set(issuances)).sorted { $0.sha256 < $1.sha256 }
     }
 }
 
@@ -43,10 +48,13 @@ public struct CandidateCertificate: Equatable, Sendable {
     /// SHA-256 of the DER, lowercase hex.
     public var hash: String
     public var verdict: Verdict
+    /// Its serial and issuer key identifier, when the certificate could be read.
+    public var issuance: CertificateIssuance?
 
-    public init(record: TLSARecord, hash: String, verdict: Verdict) {
+    public init(record: TLSARecord, hash: String, verdict: Verdict, issuance: CertificateIssuance? = nil) {
         self.record = record
         self.hash = hash
         self.verdict = verdict
+        self.issuance = issuance
     }
 }

@@ -14,6 +14,8 @@ public struct NameRecord: Equatable, Sendable {
     public var hashes: [String]
     public var pins: [TLSARecord]
     public var caFingerprints: [String]
+    /// Serial and issuer key identifier of each published hash (the second gate's key).
+    public var issuances: [CertificateIssuance]
     /// Unix seconds since the name has been in `state`.
     public var since: Int64
     /// Unix seconds of the last pass that found the name ok.
@@ -22,13 +24,14 @@ public struct NameRecord: Equatable, Sendable {
 
     public init(
         name: DeviceName, state: State, hashes: [String] = [], pins: [TLSARecord] = [], caFingerprints: [String] = [],
-        since: Int64, lastOK: Int64? = nil, lastError: String? = nil
+        issuances: [CertificateIssuance] = [], since: Int64, lastOK: Int64? = nil, lastError: String? = nil
     ) {
         self.name = name
         self.state = state
         self.hashes = hashes
         self.pins = pins
         self.caFingerprints = caFingerprints
+        self.issuances = issuances
         self.since = since
         self.lastOK = lastOK
         self.lastError = lastError
@@ -66,13 +69,14 @@ public struct NameRecord: Equatable, Sendable {
         case .ok(let accepted):
             return NameRecord(
                 name: name, state: .ok, hashes: accepted.hashes, pins: accepted.pins,
-                caFingerprints: accepted.caFingerprints, since: since(.ok), lastOK: now)
+                caFingerprints: accepted.caFingerprints, issuances: accepted.issuances, since: since(.ok), lastOK: now)
         case .error(let why):
             if let previous, previous.isPublished, let lastOK = previous.lastOK, now - lastOK <= grace {
                 var stale = previous
                 if let published = securelyPublished {
                     stale.hashes = previous.hashes.filter(published.hashes.contains)
                     stale.pins = previous.pins.filter(published.pins.contains)
+                    stale.issuances = previous.issuances.filter { stale.hashes.contains($0.sha256) }
                 }
                 if !stale.hashes.isEmpty || !stale.pins.isEmpty {
                     stale.state = .stale

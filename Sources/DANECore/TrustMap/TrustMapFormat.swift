@@ -2,9 +2,11 @@
 /// maps the file, and looks up one or two keys by binary search without parsing the rest.
 ///
 /// ```
-/// danesync-trustmap/1 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n
-/// <network>\t<name>\t<sha256,…>\t<pin,…>\t<16 hex>\n        (sorted by network, then name)
+/// danesync-trustmap/2 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n
+/// <network>\t<name>\t<certificate,…>\t<pin,…>\t<16 hex>\n        (sorted by network, then name)
 /// ```
+/// - a certificate is `<sha256>/<serial>/<aki>` (format 2: the serial and issuer key identifier
+///   the second gate matches, lowercase hex) or a bare `<sha256>` (format 1, still read).
 /// - `network` is the SSID with octets below 0x21, 0x7f and `%` percent-encoded, or `*`.
 /// - each line ends with the FNV-1a-64 of the text before its last tab, so a line the reader
 ///   lands on is checked before it is believed; the header's `body` length catches truncation
@@ -12,7 +14,12 @@
 /// - empty hash or pin lists are written as `-`; `entries` and `body` are zero-padded so the
 ///   writer can fill the header in after rendering the body into the same buffer.
 public enum TrustMapFormat {
-    public static let magic = "danesync-trustmap/1"
+    /// Format 2 adds each certificate's serial and issuer key identifier. A `daneverify` that
+    /// knows only format 1 refuses a format 2 map (exit 10) rather than misreading it.
+    public static let magic = "danesync-trustmap/2"
+    /// Format 1 maps (hashes only) are still read: the verify hook works with them, the gate
+    /// admits nothing from them.
+    public static let magicVersion1 = "danesync-trustmap/1"
 
     /// FNV-1a 64-bit: a cheap integrity check against truncation and corruption, not an
     /// authenticator (the file is written by root-owned danesync into a directory it owns).

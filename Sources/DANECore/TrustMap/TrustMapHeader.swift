@@ -40,7 +40,9 @@ extension TrustMapFormat {
         /// Parses a header line (without its line break).
         public init<Bytes: Collection<UInt8>>(parsing line: Bytes) throws(TrustMapError) {
             let fields = String(decoding: line, as: UTF8.self).split(separator: " ")
-            guard fields.first.map(String.init) == magic else { throw .badHeader("expected \"\(magic)\"") }
+            guard let first = fields.first, first == magic || first == magicVersion1 else {
+                throw .badHeader("expected \"\(magic)\" (or \"\(magicVersion1)\")")
+            }
             var values: [Substring: Substring] = [:]
             for field in fields.dropFirst() {
                 let parts = field.split(separator: "=", maxSplits: 1)

@@ -107,7 +107,21 @@ public struct TrustMapReader: @unchecked Sendable {
         else { throw .corruptLine(offset: start) }
         let hashesText = String(decoding: fields[2], as: UTF8.self)
         let pinsText = String(decoding: fields[3], as: UTF8.self)
-        let hashes = hashesText == "-" ? [] : hashesText.split(separator: ",").map(String.init)
+        var hashes: [String] = []
+        var issuances: [CertificateIssuance] = []
+        if hashesText != "-" {
+            for item in hashesText.split(separator: ",") {
+                let parts = item.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+                switch parts.count {
+                case 1: hashes.append(parts[0])
+                case 3:
+                    hashes.append(parts[0])
+                    issuances.append(
+                        CertificateIssuance(sha256: parts[0], serial: parts[1], authorityKeyIdentifier: parts[2]))
+                default: throw .corruptLine(offset: start)
+                }
+            }
+        }
         var pins: [TLSARecord] = []
         if pinsText != "-" {
             for text in pinsText.split(separator: ",") {
@@ -115,6 +129,6 @@ public struct TrustMapReader: @unchecked Sendable {
                 pins.append(pin)
             }
         }
-        return TrustMapEntry(network: network, name: name, hashes: hashes, pins: pins)
+        return TrustMapEntry(network: network, name: name, hashes: hashes, pins: pins, issuances: issuances)
     }
 }

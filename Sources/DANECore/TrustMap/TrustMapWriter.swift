@@ -44,7 +44,7 @@ public enum TrustMapWriter {
             {
                 entry = TrustMapEntry(
                     network: entry.network, name: entry.name, hashes: entry.hashes + other.hashes,
-                    pins: entry.pins + other.pins)
+                    pins: entry.pins + other.pins, issuances: entry.issuances + other.issuances)
                 next += 1
             }
             let line = prefix(of: entry)
@@ -62,7 +62,11 @@ public enum TrustMapWriter {
     static func prefix(of entry: TrustMapEntry) -> [UInt8] {
         var line = TrustMapFormat.key(network: entry.network, name: entry.name)
         line.append(0x09)
-        line.append(contentsOf: (entry.hashes.isEmpty ? "-" : entry.hashes.joined(separator: ",")).utf8)
+        let certificates = entry.hashes.map { hash in
+            guard let issuance = entry.issuances.first(where: { $0.sha256 == hash }) else { return hash }
+            return "\(hash)/\(issuance.serial)/\(issuance.authorityKeyIdentifier)"
+        }
+        line.append(contentsOf: (certificates.isEmpty ? "-" : certificates.joined(separator: ",")).utf8)
         line.append(0x09)
         let pins = entry.pins.map(\.presentation)
         line.append(contentsOf: (pins.isEmpty ? "-" : pins.joined(separator: ",")).utf8)

@@ -1,21 +1,31 @@
 /// The verify rules, pure: trust map first, then the live DNS check.
 public enum VerifyDecision {
-    /// Which trust-map entry admits `certificate` for `name` on the SSID (or only `*` entries
-    /// when there is no SSID). Returns the network it was admitted under, or the rejection.
+    /// Which trust-map entry admits the presented certificate for `name` on the SSID (or only
+    /// `*` entries when there is no SSID): the admission, or the rejection. A certificate is
+    /// admitted by its hash or a pin (``TrustMapEntry/accepts(_:)``), FreeRADIUS's facts of it
+    /// by the serial and issuer key identifier of a published hash.
     public static func checkTrustMap(
         name: DeviceName, ssid: String?, networkEntry: TrustMapEntry?, anyEntry: TrustMapEntry?,
-        certificate: CertificateBinding
-    ) -> Result<String, VerifyVerdict> {
+        presented: PresentedCertificate
+    ) -> Result<Admission, VerifyVerdict> {
         let candidates = [networkEntry, anyEntry].compactMap { $0 }
         guard !candidates.isEmpty else {
             let network = ssid.map { "network \"\($0)\"" } ?? "any network (no SSID in Called-Station-Id)"
             return .failure(.reject(.notAllowed, "\(name) is not allowed on \(network)"))
         }
-        for entry in candidates where entry.accepts(certificate) {
-            return .success(entry.network)
+        for entry in candidates {
+            switch presented {
+            case .certificate(let certificate):
+                if entry.accepts(certificate) {
+                    return .success(Admission(network: entry.network, sha256: certificate.hashHex))
+                }
+            case .issuance(let serial, let aki):
+                if let issuance = entry.issuance(serial: serial, authorityKeyIdentifier: aki) {
+                    return .success(Admission(network: entry.network, sha256: issuance.sha256))
+                }
+            }
         }
-        return .failure(
-            .reject(.notPublished, "certificate sha256 \(certificate.hashHex) is not published for \(name)"))
+        return .failure(.reject(.notPublished, "\(presented.shown) is not published for \(name)"))
     }
 
     /// Freshness (design.md "Admission and failure rules"): every completed pass marks the
@@ -32,25 +42,28 @@ public enum VerifyDecision {
     }
 
     /// The trust-map step as the hook runs it: the SSID's entry and the `*` entry for `name`,
-    /// then ``checkTrustMap(name:ssid:networkEntry:anyEntry:certificate:)``.
+    /// then ``checkTrustMap(name:ssid:networkEntry:anyEntry:presented:)``.
     /// - Throws: ``TrustMapError`` when a line the lookup lands on is corrupt (exit 10).
     public static func admit(
-        name: DeviceName, ssid: String?, reader: TrustMapReader, certificate: CertificateBinding
-    ) throws(TrustMapError) -> Result<String, VerifyVerdict> {
+        name: DeviceName, ssid: String?, reader: TrustMapReader, presented: PresentedCertificate
+    ) throws(TrustMapError) -> Result<Admission, VerifyVerdict> {
         let networkEntry = try ssid.flatMap { ssid throws(TrustMapError) in try reader.lookup(network: ssid, name: name)
         }
         let anyEntry = try reader.lookup(network: TrustMapEntry.anyNetwork, name: name)
         return checkTrustMap(
-            name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, certificate: certificate)
+            name: name, ssid: ssid, networkEntry: networkEntry, anyEntry: anyEntry, presented: presented)
     }
 
-    /// The live check (design.md "Configuration", `verify.live_check`): DNS must still publish, securely, a
-    /// TLSA record matching the presented certificate.
+    /// The live check (design.md "Configuration", `verify.live_check`): DNS must still publish,
+    /// securely, an end-entity TLSA record for the admitted certificate — one that matches the
+    /// certificate itself, or, when only FreeRADIUS's facts of it are at hand, one that carries
+    /// it whole or as its SHA-256 (`sha256` digests a `3 0 0`/`4 0 0` record's data).
     public static func checkLive(
-        answer: TLSAAnswer, certificate: CertificateBinding, mode: Config.LiveCheck, requireDNSSEC: Bool,
-        admitted: (name: DeviceName, network: String)
+        answer: TLSAAnswer, presented: PresentedCertificate, admitted: (name: DeviceName, admission: Admission),
+        mode: Config.LiveCheck, requireDNSSEC: Bool, sha256: ([UInt8]) -> [UInt8]
     ) -> VerifyVerdict {
-        let accept = VerifyVerdict.accept(admitted.name, network: admitted.network, hash: certificate.hashHex)
+        let name = admitted.name
+        let accept = VerifyVerdict.accept(name, network: admitted.admission.network, hash: admitted.admission.sha256)
         func unavailable(_ why: String) -> VerifyVerdict {
             if mode == .ifAvailable {
                 var verdict = accept
@@ -59,7 +72,6 @@ public enum VerifyDecision {
             }
             return .reject(.resolver, "live check failed: \(why)")
         }
-        let name = admitted.name
         let response: DNSResponse
         switch answer.classify(requireDNSSEC: requireDNSSEC) {
         case .unavailable(.timedOut): return unavailable("DNS lookup timed out")
@@ -71,10 +83,24 @@ public enum VerifyDecision {
         case .nodata: return .reject(.withdrawn, "\(name) no longer publishes a TLSA record (NODATA)")
         case .records(let r): response = r
         }
+        let hash = Hex.decode(admitted.admission.sha256) ?? []
         // Only end-entity records speak for the device (RFC 7671 §5.2: a trust-anchor record names a CA).
-        guard response.records.contains(where: { !$0.usage.isTrustAnchor && $0.matches(certificate) }) else {
+        let published = response.records.contains { record in
+            guard !record.usage.isTrustAnchor else { return false }
+            switch presented {
+            case .certificate(let certificate): return record.matches(certificate)
+            case .issuance:
+                guard record.selector == .cert else { return false }
+                switch record.matchingType {
+                case .full: return sha256(record.data) == hash
+                case .sha256: return record.data == hash
+                default: return false
+                }
+            }
+        }
+        guard published else {
             return .reject(
-                .withdrawn, "no TLSA record at \(admitted.name) matches certificate sha256 \(certificate.hashHex)")
+                .withdrawn, "no TLSA record at \(name) matches certificate sha256 \(admitted.admission.sha256)")
         }
         return accept
     }

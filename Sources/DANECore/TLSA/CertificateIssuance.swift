@@ -1,0 +1,60 @@
+/// A published certificate as FreeRADIUS names it to the second gate
+/// (design.md "Admission and failure rules"): after the handshake it passes the client certificate's serial number and
+/// its Authority Key Identifier as attributes, never the certificate itself. Serial numbers
+/// are unique per issuer (RFC 5280 §4.1.2.2) and OpenSSL has already matched the AKI to the
+/// issuing CA in `ca.pem`, so the pair names one certificate.
+public struct CertificateIssuance: Hashable, Sendable {
+    /// SHA-256 of the certificate DER, lowercase hex: the trust-map hash it belongs to.
+    public var sha256: String
+    /// The serial number in lowercase hex without leading zeros (FreeRADIUS's
+    /// `TLS-Client-Cert-Serial`, normalised).
+    public var serial: String
+    /// The issuer's key identifier in lowercase hex without separators.
+    public var authorityKeyIdentifier: String
+
+    public init(sha256: String, serial: String, authorityKeyIdentifier: String) {
+        self.sha256 = sha256
+        self.serial = serial
+        self.authorityKeyIdentifier = authorityKeyIdentifier
+    }
+
+    /// A serial as text: hex digits with any case, `:` or `-` separators, `0x` prefix and
+    /// leading zeros; `nil` when it is not hex (or empty).
+    public static func normalizedSerial(_ text: String) -> String? {
+        var digits = normalizedHex(text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text)
+        while let first = digits?.first, first == "0", digits!.count > 1 { digits!.removeFirst() }
+        return digits
+    }
+
+    /// A key identifier as OpenSSL and FreeRADIUS print it (`40:80:3F:…`, `keyid:40:80:…` with
+    /// a line break on OpenSSL 1.1) or as danesync writes it (`40-80-3f-…`); `nil` when it is
+    /// not hex (or empty).
+    public static func normalizedKeyIdentifier(_ text: String) -> String? {
+        var text = Substring(text.trimmingWhitespace)
+        if text.lowercased().hasPrefix("keyid:") { text = text.dropFirst(6) }
+        return normalizedHex(String(text))
+    }
+
+    /// Lowercase hex with `:`, `-` and white space removed.
+    static func normalizedHex(_ text: String) -> String? {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case ":", "-", " ", "\t", "\n", "\r": continue
+            case "0"..."9", "a"..."f": out.unicodeScalars.append(scalar)
+            case "A"..."F": out.unicodeScalars.append(Unicode.Scalar(scalar.value + 0x20)!)
+            default: return nil
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+}
+
+extension String {
+    fileprivate var trimmingWhitespace: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let end = lastIndex(where: { !isSpace($0) })!
+        return self[start...end]
+    }
+}
