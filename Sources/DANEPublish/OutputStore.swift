@@ -14,6 +14,9 @@ public protocol OutputStore: Sendable {
     /// The CAs published by the last pass, by SHA-256 fingerprint: a stale name keeps the
     /// CAs it relies on although this pass did not fetch them.
     func previousCAs() -> [String: CertificateFacts]
+    /// Why a CA cannot be published (design.md "Admission and failure rules": it is dropped
+    /// with the names that need it, the rest publishes); `nil` when it can.
+    func refusal(of ca: CertificateFacts) -> String?
     func publish(_ outputs: Outputs) throws -> PublishReport
     /// `sync.on_ca_change` ran successfully (or there is none): the CA change it waited for is
     /// no longer pending.
@@ -107,6 +110,16 @@ public struct FileStore: OutputStore {
         // The pass is complete: mark the trust map fresh, changed or not (verify.max_age).
         try AtomicFile.touch(path(Config.OutputFile.trustMap))
         return PublishReport(written: written, caChangePendingSince: pendingSince)
+    }
+
+    /// A `ca.d/` link needs OpenSSL's subject hash of the CA.
+    public func refusal(of ca: CertificateFacts) -> String? {
+        do {
+            _ = try CertificateBinding.subjectHash(der: ca.binding.der)
+            return nil
+        } catch {
+            return "OpenSSL cannot hash its subject for ca.d/ (\(error))"
+        }
     }
 
     public func acknowledgeCAChange() throws {

@@ -70,6 +70,12 @@ public final class Agent: Sendable {
         await makePass().examine(name)
     }
 
+    /// When the last completed pass marked the trust map fresh (its modification time), the
+    /// time `daneverify` holds against `verify.max_age`; `nil` without a trust map.
+    public static func trustMapMarkedFresh(_ config: Config) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: config.trustMapPath))?[.modificationDate] as? Date
+    }
+
     /// The last pass's `status.json`: its bytes as written, and the document. `nil` when there
     /// is none or it cannot be read (`danesync status`).
     public static func lastStatus(_ config: Config) -> (bytes: Data, document: StatusDocument)? {

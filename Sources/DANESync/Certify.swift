@@ -40,7 +40,9 @@ enum Certify {
         var cas: [String: CertificateFacts]
     }
 
-    static func examine(name: DeviceName, records: [TLSARecord], chains: (any ChainSource)?) async -> Result {
+    static func examine(
+        name: DeviceName, records: [TLSARecord], chains: (any ChainSource)?, validity: ValidityCheck
+    ) async -> Result {
         var result = Result(certificates: [], cas: [:])
         let authority = try? AuthorityHost(for: name)
         // One certificate may appear in several records (3 0 0 and 4 0 0): discover it once.
@@ -67,12 +69,20 @@ enum Certify {
                 examination.verdict = .unusable("\(record.usage) certificate SAN lacks \(name) (has \(san))")
                 continue
             }
+            if let problem = validity.problem(with: facts) {
+                examination.verdict = .outsideValidity("certificate \(problem)")
+                continue
+            }
             if let (verdict, chain) = seen[facts.sha256Hex] {
                 (examination.verdict, examination.chain) = (verdict, chain)
                 continue
             }
             switch await chains.chain(for: facts, name: name) {
             case .success(let cas):
+                if let problem = cas.lazy.compactMap(validity.problem(with:)).first {
+                    examination.verdict = .outsideValidity("CA \(problem)")
+                    break
+                }
                 for ca in cas { result.cas[ca.sha256Hex] = ca }
                 (examination.verdict, examination.chain) = (.accepted(caFingerprints: cas.map(\.sha256Hex)), cas)
             case .failure(let error):

@@ -62,6 +62,7 @@ public struct LookupReport: Encodable, Sendable {
         case .accepted: verdict = "chain ok"
         case .unusable(let why): verdict = "unusable: \(why)"
         case .discoveryFailed(let why): verdict = "chain failed: \(why)"
+        case .outsideValidity(let why): verdict = "outside validity: \(why)"
         }
         var out = Certificate(
             record: examination.record.description, sha256: examination.hash, caURL: examination.caURL,

@@ -30,15 +30,18 @@ extension SyncPass {
     /// (design.md "Protocol facts"). The certificates of other answers are parsed, to be
     /// shown, but not checked.
     public func examine(_ name: DeviceName) async -> NameExamination {
+        let validity = ValidityCheck(now: clock.now(), clockSkew: config.sync.clockSkew)
         let answer = await resolver.lookupTLSA(name)
         let answerClass = answer.classify(requireDNSSEC: config.dns.requireDNSSEC)
         let certified: Certify.Result
         switch answerClass {
         case .records(let response):
-            certified = await Certify.examine(name: name, records: response.records, chains: chains)
+            certified = await Certify.examine(
+                name: name, records: response.records, chains: chains, validity: validity)
         case .bogus, .insecure:
             if case .response(let response) = answer.result {
-                certified = await Certify.examine(name: name, records: response.records, chains: nil)
+                certified = await Certify.examine(
+                    name: name, records: response.records, chains: nil, validity: validity)
             } else {
                 certified = Certify.Result(certificates: [], cas: [:])
             }

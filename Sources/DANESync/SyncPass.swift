@@ -44,15 +44,20 @@ public struct SyncPass: Sendable {
         let started = clock.now()
         let nowSeconds = Int64(started.timeIntervalSince1970)
         let previousCAs = store.previousCAs()
-        let (records, discovered) = await resolveAll(policy.names, now: nowSeconds)
+        // Expired CAs leave ca.pem, even those a stale name kept (design.md "Admission and failure rules").
+        let validity = ValidityCheck(now: started, clockSkew: config.sync.clockSkew)
+        var (records, discovered) = await resolveAll(policy.names, now: nowSeconds)
         try Task.checkCancellation()
+        dropUnpublishableCAs(&records, discovered: &discovered, previous: previousCAs, now: nowSeconds)
 
         // CAs to publish: those the published names rely on, from this pass or, for stale
         // names, from the previous ca.pem.
         var cas: [String: CertificateFacts] = [:]
         for record in records where record.isPublished {
             for fingerprint in record.caFingerprints {
-                if let ca = discovered[fingerprint] ?? previousCAs[fingerprint] { cas[fingerprint] = ca }
+                if let ca = discovered[fingerprint] ?? previousCAs[fingerprint], validity.problem(with: ca) == nil {
+                    cas[fingerprint] = ca
+                }
             }
         }
         if cas.isEmpty {
@@ -111,6 +116,34 @@ public struct SyncPass: Sendable {
             }
         }
         return (records, discovered)
+    }
+
+    /// Partial failure stays partial (design.md "Admission and failure rules"): a CA the store
+    /// cannot publish is dropped, and with it every name that relies on it (state `error`, the
+    /// reason named); the other names publish as usual.
+    private func dropUnpublishableCAs(
+        _ records: inout [NameRecord], discovered: inout [String: CertificateFacts],
+        previous: [String: CertificateFacts], now: Int64
+    ) {
+        var refused: [String: String] = [:]
+        for record in records where record.isPublished {
+            for fingerprint in record.caFingerprints where refused[fingerprint] == nil {
+                guard let ca = discovered[fingerprint] ?? previous[fingerprint], let why = store.refusal(of: ca) else {
+                    continue
+                }
+                refused[fingerprint] = "CA \(ca.subject) cannot be published: \(why)"
+            }
+        }
+        guard !refused.isEmpty else { return }
+        for fingerprint in refused.keys { discovered.removeValue(forKey: fingerprint) }
+        for index in records.indices where records[index].isPublished {
+            guard let why = records[index].caFingerprints.lazy.compactMap({ refused[$0] }).first else { continue }
+            let record = records[index]
+            records[index] = NameRecord(
+                name: record.name, state: .error, since: record.state == .error ? record.since : now,
+                lastOK: record.lastOK, lastError: why)
+            logger.error("name rejected", metadata: ["name": "\(record.name)", "state": "error", "reason": "\(why)"])
+        }
     }
 
     private func process(

@@ -24,6 +24,18 @@ struct Status: AsyncParsableCommand {
             "last pass: \(Self.time(status.time)) (\(String(format: "%.2f", status.durationSeconds)) s), policy \(status.policySource)"
         )
         if let error = status.policyError { print("policy error: \(error)") }
+        if let fresh = Agent.trustMapMarkedFresh(config) {
+            let age = Int(Date().timeIntervalSince(fresh))
+            let limit = config.verify.maxAge == .zero ? "off" : DurationText.format(config.verify.maxAge)
+            print(
+                "trust map: last marked fresh \(Self.time(Int64(fresh.timeIntervalSince1970))) (\(age) s ago; verify.max_age \(limit))"
+            )
+        }
+        if let pending = status.onCAChangePendingSince {
+            print(
+                "on_ca_change: pending since \(Self.time(pending)) (it failed or was interrupted; it runs after the next pass)"
+            )
+        }
         print(
             "names \(status.names.count): ok \(c.ok), stale \(c.stale), withdrawn \(c.withdrawn), bogus \(c.bogus), insecure \(c.insecure), error \(c.error); CAs \(status.cas.count)"
         )

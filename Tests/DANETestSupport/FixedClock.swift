@@ -6,7 +6,9 @@ public final class FixedClock: WallClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
 
-    public init(_ unixSeconds: Int64 = 1_800_000_000) {
+    /// Starts at `unixSeconds`, by default the real time (certificates made for a test are
+    /// valid around it).
+    public init(_ unixSeconds: Int64 = Int64(Date().timeIntervalSince1970)) {
         current = Date(timeIntervalSince1970: TimeInterval(unixSeconds))
     }
 

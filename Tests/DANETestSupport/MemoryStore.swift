@@ -58,6 +58,15 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
         }
     }
 
+    /// CAs (by SHA-256) this store refuses, and why, as a CA whose subject OpenSSL cannot hash.
+    public var refused: [String: String] {
+        get { lock.withLock { refusals } }
+        set { lock.withLock { refusals = newValue } }
+    }
+    private var refusals: [String: String] = [:]
+
+    public func refusal(of ca: CertificateFacts) -> String? { lock.withLock { refusals[ca.sha256Hex] } }
+
     public func acknowledgeCAChange() throws { lock.withLock { caChangePendingSince = nil } }
 
     /// The published trust map, read back as `daneverify` reads it.

@@ -28,13 +28,18 @@ public struct TestCertificates: Sendable {
             sans: [])
     }
 
-    /// A device certificate for `name` (its SAN), issued by the intermediate.
-    public func device(_ name: String, sans: [String]? = nil) throws -> CertificateFacts {
+    /// A device certificate for `name` (its SAN), issued by the intermediate, valid from an
+    /// hour ago for `lifetime` (a CA here is valid for a year).
+    public func device(
+        _ name: String, sans: [String]? = nil, lifetime: Duration = .seconds(30 * 86_400)
+    ) throws
+        -> CertificateFacts
+    {
         let key = P256.Signing.PrivateKey()
         return try Self.make(
             subject: try DistinguishedName { CommonName(name) }, key: key.publicKey,
             issuer: intermediate.certificate.subject, issuerKey: intermediateKey, isCA: false,
-            authorityKeyIdentifier: intermediate.subjectKeyIdentifier, sans: sans ?? [name])
+            authorityKeyIdentifier: intermediate.subjectKeyIdentifier, sans: sans ?? [name], lifetime: lifetime)
     }
 
     /// The chain discovery returns for a device: intermediate, then root.
@@ -47,7 +52,8 @@ public struct TestCertificates: Sendable {
 
     private static func make(
         subject: DistinguishedName, key: P256.Signing.PublicKey, issuer: DistinguishedName,
-        issuerKey: P256.Signing.PrivateKey, isCA: Bool, authorityKeyIdentifier: [UInt8]?, sans: [String]
+        issuerKey: P256.Signing.PrivateKey, isCA: Bool, authorityKeyIdentifier: [UInt8]?, sans: [String],
+        lifetime: Duration = .seconds(365 * 86_400)
     ) throws -> CertificateFacts {
         let subjectKeyIdentifier = Array(Insecure.SHA1.hash(data: key.x963Representation))
         let extensions = try Certificate.Extensions {
@@ -63,7 +69,8 @@ public struct TestCertificates: Sendable {
         let now = Date()
         let certificate = try Certificate(
             version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key),
-            notValidBefore: now - 3600, notValidAfter: now + 86400 * 365, issuer: issuer, subject: subject,
+            notValidBefore: now - 3600, notValidAfter: now + TimeInterval(lifetime.components.seconds), issuer: issuer,
+            subject: subject,
             signatureAlgorithm: .ecdsaWithSHA256, extensions: extensions,
             issuerPrivateKey: Certificate.PrivateKey(issuerKey))
         var serializer = DER.Serializer()

@@ -225,3 +225,79 @@ struct GateKeyTests {
         #expect(try world.store.trustMapEntry(network: PassFixture.network, name: name)?.issuances == [expected])
     }
 }
+
+/// design.md "Admission and failure rules": certificates and CAs outside their validity period
+/// (± `sync.clock_skew`) are not published; the reason names the date.
+struct ValidityTests {
+    static let name = SyncPassTests.sensor1
+
+    @Test func test_expiredDeviceCertificate_isError_namingTheDate_andNotPublished() async throws {
+        let world = try PassFixture(names: [Self.name.text])
+        let device = try world.pki.device(Self.name.text, lifetime: .seconds(86_400))
+        world.resolver.publish(Self.name, [TestCertificates.daneEE(device)])
+        #expect(world.state(Self.name, in: try await world.pass()) == .ok)
+
+        world.clock.advance(by: .seconds(2 * 86_400))
+        let expired = try await world.pass()
+        #expect(world.state(Self.name, in: expired) == .error)
+        let why = try #require(world.lastError(Self.name, in: expired))
+        #expect(why.contains("expired on ") && why.contains("T"), "\(why)")
+        #expect(try world.published(Self.name) == nil)
+    }
+
+    @Test func test_withinClockSkew_isStillValid() async throws {
+        let world = try PassFixture(names: [Self.name.text])
+        let device = try world.pki.device(Self.name.text, lifetime: .seconds(86_400))
+        world.resolver.publish(Self.name, [TestCertificates.daneEE(device)])
+        // One minute past notAfter; sync.clock_skew defaults to 5 minutes.
+        world.clock.advance(by: .seconds(86_400 - 3600 + 60))
+        #expect(world.state(Self.name, in: try await world.pass()) == .ok)
+    }
+
+    @Test func test_expiredCA_isError_andLeavesCAPEM_evenForAStaleName() async throws {
+        let world = try PassFixture(names: [Self.name.text])
+        let device = try world.pki.device(Self.name.text, lifetime: .seconds(800 * 86_400))
+        world.resolver.publish(Self.name, [TestCertificates.daneEE(device)])
+        _ = try await world.pass()
+        #expect(world.store.caFingerprints == Set(world.pki.chain.map(\.sha256Hex)))
+
+        // A year and a day later the CAs (valid for a year) have expired.
+        world.clock.advance(by: .seconds(366 * 86_400))
+        let fresh = try await world.pass()
+        #expect(world.state(Self.name, in: fresh) == .error)
+        #expect(world.lastError(Self.name, in: fresh)?.contains("CA ") == true)
+        #expect(world.publishesOnlyThePlaceholderCA)
+
+        // Through grace (SERVFAIL), a stale name keeps its hashes but never an expired CA.
+        let second = try PassFixture(names: [Self.name.text], grace: .seconds(1000 * 86_400))
+        let other = try second.pki.device(Self.name.text, lifetime: .seconds(800 * 86_400))
+        second.resolver.publish(Self.name, [TestCertificates.daneEE(other)])
+        _ = try await second.pass()
+        second.resolver.answer(Self.name, with: .servfail)
+        second.clock.advance(by: .seconds(366 * 86_400))
+        let stale = try await second.pass()
+        #expect(second.state(Self.name, in: stale) == .stale)
+        #expect(second.publishesOnlyThePlaceholderCA)
+    }
+}
+
+/// design.md "Admission and failure rules": partial failure stays partial.
+struct PartialFailureTests {
+    @Test func test_CAThatCannotBePublished_dropsTheNamesThatNeedIt_andTheRestPublishes() async throws {
+        let (sensor1, sensor2) = (SyncPassTests.sensor1, SyncPassTests.sensor2)
+        let world = try PassFixture(names: [sensor1.text, sensor2.text])
+        try world.publishDevice(sensor1)
+        let other = try TestCertificates(organisation: "Unhashable")
+        world.chains.serve(other.chain)
+        world.resolver.publish(sensor2, [TestCertificates.daneEE(try other.device(sensor2.text))])
+        world.store.refused = [other.intermediate.sha256Hex: "OpenSSL cannot hash its subject"]
+
+        let summary = try await world.pass()
+        #expect(world.state(sensor1, in: summary) == .ok)
+        #expect(try world.published(sensor1) != nil)
+        #expect(world.state(sensor2, in: summary) == .error)
+        #expect(world.lastError(sensor2, in: summary)?.contains("cannot be published") == true)
+        #expect(try world.published(sensor2) == nil)
+        #expect(world.store.caFingerprints == Set(world.pki.chain.map(\.sha256Hex)))
+    }
+}

@@ -31,7 +31,7 @@ public enum NameDecision {
                 hashes.append(candidate.hash)
                 if let issuance = candidate.issuance { issuances.append(issuance) }
                 cas.append(contentsOf: fingerprints)
-            case .discoveryFailed(let why): failures.append(why)
+            case .discoveryFailed(let why), .outsideValidity(let why): failures.append(why)
             case .unusable(let why): unusable.append(why)
             }
         }

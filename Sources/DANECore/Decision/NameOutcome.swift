@@ -42,6 +42,9 @@ public struct CandidateCertificate: Equatable, Sendable {
         /// Discovery failed (fetch error, wrong SKI, bad signature …): the cause may be fixed
         /// later, so it is an error, not a withdrawal.
         case discoveryFailed(String)
+        /// The certificate or a CA of its chain is outside its validity period
+        /// (design.md "Admission and failure rules"): an error that names the date.
+        case outsideValidity(String)
     }
 
     public var record: TLSARecord
