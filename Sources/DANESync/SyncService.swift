@@ -6,8 +6,10 @@ import UnixSignals
 
 /// `danesync run`: a pass now, then one every `sync.interval` ± `sync.jitter`; SIGHUP reloads
 /// the configuration (the policy is re-read every pass anyway) and runs a pass at once.
-/// Shutdown (SIGTERM/SIGINT) is swift-service-lifecycle's: the current pass is cancelled, and
-/// since every output is replaced by rename, nothing half-written is ever visible.
+/// Shutdown (SIGTERM/SIGINT) is the ``ShutdownGate``'s, installed before anything else runs: the
+/// process exits at once unless a publish is under way, so nothing of an interrupted pass is
+/// published; swift-service-lifecycle's graceful shutdown is the path only when the gate is
+/// not installed (a test running the service in-process).
 public struct SyncService: Service {
     let configPath: String
     let logger: Logger

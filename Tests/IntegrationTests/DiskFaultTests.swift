@@ -23,14 +23,23 @@ struct DiskFaultTests {
         return names.filter { $0.contains(".tmp.") }
     }
 
-    @Test func test_diskFull_keepsThePreviousOutputsWhole_exits2_andTheNextPassRetries() async throws {
-        let workspace = try AgentWorkspace("disk-full")
+    /// A workspace whose `output.dir` is a small tmpfs holding one published pass (sensor1);
+    /// the body gets the workspace and that pass's outputs.
+    static func withPublishedTmpfs(
+        _ label: String, _ body: (AgentWorkspace, [String: Data]) async throws -> Void
+    ) async throws {
+        let workspace = try AgentWorkspace(label)
         defer { workspace.remove() }
-        try await Self.withTmpfs(at: workspace.output, size: "512k") {
+        try await withTmpfs(at: workspace.output, size: "512k") {
             try workspace.writePolicy(["corp-iot": [LabNames.sensor1]])
             try workspace.writeConfig()
             #expect(try workspace.runOnce().status == 0)
-            let before = try workspace.published.snapshot()
+            try await body(workspace, try workspace.published.snapshot())
+        }
+    }
+
+    @Test func test_diskFull_keepsThePreviousOutputsWhole_exits2_andTheNextPassRetries() async throws {
+        try await Self.withPublishedTmpfs("disk-full") { workspace, before in
 
             // Fill the file system, then ask for outputs that differ.
             let filler = workspace.output + "/filler"
@@ -49,13 +58,7 @@ struct DiskFaultTests {
     }
 
     @Test func test_readOnlyOutputDirectory_keepsThePreviousOutputs_exits2_andTheNextPassRetries() async throws {
-        let workspace = try AgentWorkspace("read-only")
-        defer { workspace.remove() }
-        try await Self.withTmpfs(at: workspace.output, size: "512k") {
-            try workspace.writePolicy(["corp-iot": [LabNames.sensor1]])
-            try workspace.writeConfig()
-            #expect(try workspace.runOnce().status == 0)
-            let before = try workspace.published.snapshot()
+        try await Self.withPublishedTmpfs("read-only") { workspace, before in
 
             #expect(try Command.run("mount", ["-o", "remount,ro", workspace.output]).status == 0)
             try workspace.writePolicy(["corp-iot": [LabNames.sensor1, LabNames.sensor2]])
