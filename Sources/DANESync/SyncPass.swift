@@ -126,13 +126,19 @@ public struct SyncPass: Sendable {
         previous: [String: CertificateFacts], now: Int64
     ) {
         var refused: [String: String] = [:]
+        var wanted: [String: CertificateFacts] = [:]
         for record in records where record.isPublished {
-            for fingerprint in record.caFingerprints where refused[fingerprint] == nil {
-                guard let ca = discovered[fingerprint] ?? previous[fingerprint], let why = store.refusal(of: ca) else {
-                    continue
+            for fingerprint in record.caFingerprints where wanted[fingerprint] == nil {
+                guard let ca = discovered[fingerprint] ?? previous[fingerprint] else { continue }
+                wanted[fingerprint] = ca
+                if let why = store.refusal(of: ca) {
+                    refused[fingerprint] = "CA \(ca.subject) cannot be published: \(why)"
                 }
-                refused[fingerprint] = "CA \(ca.subject) cannot be published: \(why)"
             }
+        }
+        for (fingerprint, why) in Self.keyIdentifierCollisions(wanted, previous: previous)
+        where refused[fingerprint] == nil {
+            refused[fingerprint] = why
         }
         guard !refused.isEmpty else { return }
         for fingerprint in refused.keys { discovered.removeValue(forKey: fingerprint) }
@@ -144,6 +150,28 @@ public struct SyncPass: Sendable {
                 lastOK: record.lastOK, lastError: why)
             logger.error("name rejected", metadata: ["name": "\(record.name)", "state": "error", "reason": "\(why)"])
         }
+    }
+
+    /// CAs whose key identifier another CA with a different key also has. The second gate names
+    /// a device's issuer by key identifier alone (design.md "Admission and failure rules"), so two
+    /// keys under one identifier would let one CA's certificates pass for the other's. A CA
+    /// already published keeps its place; the newcomers are refused (all of them, if none was).
+    static func keyIdentifierCollisions(
+        _ cas: [String: CertificateFacts], previous: [String: CertificateFacts]
+    ) -> [String: String] {
+        var refused: [String: String] = [:]
+        let groups = Dictionary(grouping: cas.values, by: \.subjectKeyIdentifier)
+        for (keyIdentifier, group) in groups where Set(group.map(\.binding.spki)).count > 1 {
+            let incumbents = Set(group.filter { previous[$0.sha256Hex] != nil }.map(\.binding.spki))
+            let keep = incumbents.count == 1 ? incumbents.first : nil
+            for ca in group where ca.binding.spki != keep {
+                let others = group.filter { $0.binding.spki != ca.binding.spki }.map(\.subject).joined(separator: ", ")
+                refused[ca.sha256Hex] =
+                    "CA \(ca.subject) shares key identifier \(KeyIdentifier.format(keyIdentifier)) with \(others), "
+                    + "which has another key: the gate could not tell their certificates apart"
+            }
+        }
+        return refused
     }
 
     private func process(

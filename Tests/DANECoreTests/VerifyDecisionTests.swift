@@ -179,6 +179,11 @@ struct VerifyDecisionTests {
         #expect(CertificateIssuance.normalizedKeyIdentifier("keyid:40:80:3F:28\n") == "40803f28")
         #expect(CertificateIssuance.normalizedKeyIdentifier("40-80-3f-28") == "40803f28")
         #expect(CertificateIssuance.normalizedKeyIdentifier(" ") == nil)
+        // An AKI that also names the issuer: FreeRADIUS joins OpenSSL's lines with a literal "\n".
+        let full = #"keyid:13:05:A1:51\nDirName:/O=danesync lab/CN=danesync lab root\nserial:41:64:F7"#
+        #expect(CertificateIssuance.normalizedKeyIdentifier(full) == "1305a151")
+        #expect(CertificateIssuance.normalizedKeyIdentifier(#"keyid:13:05:A1:51\n"#) == "1305a151")
+        #expect(CertificateIssuance.normalizedKeyIdentifier("keyid:13:05:A1:51\nDirName:/O=x\nserial:41") == "1305a151")
     }
 
     // MARK: live check

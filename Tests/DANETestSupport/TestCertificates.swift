@@ -14,8 +14,10 @@ public struct TestCertificates: Sendable {
     public let intermediate: CertificateFacts
     private let intermediateKey: P256.Signing.PrivateKey
 
-    /// A root and an intermediate named after `organisation`.
-    public init(organisation: String = "Example Org") throws {
+    /// A root and an intermediate named after `organisation`; the intermediate's key identifier
+    /// is SHA-1 of its key unless `intermediateKeyIdentifier` says otherwise (whoever makes a CA
+    /// chooses it).
+    public init(organisation: String = "Example Org", intermediateKeyIdentifier: [UInt8]? = nil) throws {
         let rootKey = P256.Signing.PrivateKey()
         let rootName = try DistinguishedName { CommonName("\(organisation) Root") }
         root = try Self.make(
@@ -25,7 +27,7 @@ public struct TestCertificates: Sendable {
         intermediate = try Self.make(
             subject: try DistinguishedName { CommonName("\(organisation) Devices") }, key: intermediateKey.publicKey,
             issuer: rootName, issuerKey: rootKey, isCA: true, authorityKeyIdentifier: root.subjectKeyIdentifier,
-            sans: [])
+            sans: [], subjectKeyIdentifier: intermediateKeyIdentifier)
     }
 
     /// A device certificate for `name` (its SAN), issued by the intermediate, valid from an
@@ -53,9 +55,9 @@ public struct TestCertificates: Sendable {
     private static func make(
         subject: DistinguishedName, key: P256.Signing.PublicKey, issuer: DistinguishedName,
         issuerKey: P256.Signing.PrivateKey, isCA: Bool, authorityKeyIdentifier: [UInt8]?, sans: [String],
-        lifetime: Duration = .seconds(365 * 86_400)
+        lifetime: Duration = .seconds(365 * 86_400), subjectKeyIdentifier: [UInt8]? = nil
     ) throws -> CertificateFacts {
-        let subjectKeyIdentifier = Array(Insecure.SHA1.hash(data: key.x963Representation))
+        let subjectKeyIdentifier = subjectKeyIdentifier ?? Array(Insecure.SHA1.hash(data: key.x963Representation))
         let extensions = try Certificate.Extensions {
             Critical(isCA ? BasicConstraints.isCertificateAuthority(maxPathLength: nil) : .notCertificateAuthority)
             SubjectKeyIdentifier(keyIdentifier: ArraySlice(subjectKeyIdentifier))

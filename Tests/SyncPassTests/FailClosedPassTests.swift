@@ -301,3 +301,27 @@ struct PartialFailureTests {
         #expect(world.store.caFingerprints == Set(world.pki.chain.map(\.sha256Hex)))
     }
 }
+
+/// The gate names a device's issuer by key identifier: two keys under one identifier must never
+/// both be in `ca.pem` (design.md "Admission and failure rules").
+struct KeyIdentifierCollisionTests {
+    @Test func test_newCAReusingAPublishedKeyIdentifier_isRefused_withTheNamesThatNeedIt() async throws {
+        let victim = SyncPassTests.sensor1
+        let attacker = try DeviceName("cam1._device.example.org")
+        let world = try PassFixture(names: [victim.text, attacker.text])
+        try world.publishDevice(victim)
+        _ = try await world.pass()
+
+        // Another organisation publishes a CA under the same key identifier, with its own key.
+        let impostor = try TestCertificates(
+            organisation: "Impostor", intermediateKeyIdentifier: world.pki.intermediate.subjectKeyIdentifier)
+        world.chains.serve(impostor.chain, authority: "device.example.org")
+        world.resolver.publish(attacker, [TestCertificates.daneEE(try impostor.device(attacker.text))])
+        let summary = try await world.pass()
+
+        #expect(world.state(victim, in: summary) == .ok)
+        #expect(world.state(attacker, in: summary) == .error)
+        #expect(world.lastError(attacker, in: summary)?.contains("shares key identifier") == true)
+        #expect(world.store.caFingerprints == Set(world.pki.chain.map(\.sha256Hex)))
+    }
+}

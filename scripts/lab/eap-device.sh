@@ -1,29 +1,37 @@
 #!/usr/bin/env bash
 # EAP-TLS as a device against the lab FreeRADIUS (scripts/lab/radius.sh), with eapol_test.
 #
-#   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13]
+#   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13] [--reauth N]
 #
 # Identity (User-Name) NAME; client certificate LABDIR/pki/devices/NAME.pem + .key unless
 # --cert/--key; the RADIUS server is checked against LABDIR/pki/ca/web-ca.pem;
 # Called-Station-Id "AA-BB-CC-DD-EE-FF:<SSID>" (default SSID corp-iot; --ssid "" sends no SSID
 # part, i.e. "AA-BB-CC-DD-EE-FF"). --tls13 lets the supplicant use TLS 1.3 (eapol_test 2.10
-# disables it by default).
+# disables it by default). --reauth N authenticates N more times in the same eapol_test process
+# (eapol_test -rN, 100 ms after each result), offering the TLS session of the previous one: a
+# server with a TLS session cache resumes it ("OpenSSL: Handshake finished - resumed=1" in the
+# log).
 # Full eapol_test output: LABDIR/radius/eapol-NAME.log. Prints SUCCESS (exit 0) or FAILURE (exit 1);
-# a usage or setup problem prints one line to stderr and exits 2.
+# with --reauth, one word per authentication, e.g. "SUCCESS FAILURE" (an authentication that
+# got no result counts as FAILURE), exit 0 only if all succeeded. A usage or setup problem
+# prints one line to stderr and exits 2.
 set -euo pipefail
 
 die() { echo "eap-device.sh: $*" >&2; exit 2; }
 
-[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13]"
+[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13] [--reauth N]"
 LABDIR=$1 NAME=$2
 shift 2
-SSID=corp-iot CERT='' KEY='' TLS13=0
+SSID=corp-iot CERT='' KEY='' TLS13=0 REAUTH=0
 while [[ $# -gt 0 ]]; do
     case $1 in
         --ssid) [[ $# -ge 2 ]] || die "--ssid needs a value"; SSID=$2; shift 2 ;;
         --cert) [[ $# -ge 2 ]] || die "--cert needs a value"; CERT=$2; shift 2 ;;
         --key)  [[ $# -ge 2 ]] || die "--key needs a value"; KEY=$2; shift 2 ;;
         --tls13) TLS13=1; shift ;;
+        --reauth)
+            [[ $# -ge 2 && $2 =~ ^[0-9]$ ]] || die "--reauth needs a count 0-9"
+            REAUTH=$2; shift 2 ;;
         *) die "unknown argument: $1" ;;
     esac
 done
@@ -70,14 +78,29 @@ $PHASE1
 EOF
 
 CSID="AA-BB-CC-DD-EE-FF${SSID:+:$SSID}"
+REAUTH_ARGS=()
+[[ $REAUTH -gt 0 ]] && REAUTH_ARGS=(-r "$REAUTH")
 set +e
-eapol_test -c "$CONF" -a 127.0.0.1 -p "$RADIUS_PORT" -s "$RADIUS_SECRET" -t 15 \
-    -N "30:s:$CSID" >"$LOG" 2>&1 </dev/null
+eapol_test -c "$CONF" -a 127.0.0.1 -p "$RADIUS_PORT" -s "$RADIUS_SECRET" -t $((15 * (REAUTH + 1))) \
+    -N "30:s:$CSID" "${REAUTH_ARGS[@]}" >"$LOG" 2>&1 </dev/null
 set -e
 
-if [[ $(tail -n 1 "$LOG") == SUCCESS ]]; then
-    echo SUCCESS
-    exit 0
+if [[ $REAUTH -eq 0 ]]; then
+    if [[ $(tail -n 1 "$LOG") == SUCCESS ]]; then
+        echo SUCCESS
+        exit 0
+    fi
+    echo FAILURE
+    exit 1
 fi
-echo FAILURE
-exit 1
+
+# One "eapol_sm_cb: result=R" line per authentication (R = 1 success, 0 failure, 2 expected
+# failure).
+mapfile -t RESULTS < <(sed -n 's/^eapol_sm_cb: result=\([0-9]\).*/\1/p' "$LOG")
+WORDS=() ALL_OK=1
+for ((i = 0; i <= REAUTH; i++)); do
+    if [[ ${RESULTS[i]:-} == 1 ]]; then WORDS+=(SUCCESS); else WORDS+=(FAILURE); ALL_OK=0; fi
+done
+[[ $(tail -n 1 "$LOG") == SUCCESS ]] || ALL_OK=0
+echo "${WORDS[*]}"
+[[ $ALL_OK -eq 1 ]]

@@ -1,45 +1,95 @@
 #!/usr/bin/env bash
-# FreeRADIUS 3.x for the lab, running the shipped radius-config/mods-available/eap-danesync.
+# FreeRADIUS 3.x for the lab, running the shipped radius-config: mods-available/eap-danesync
+# (the eap module), mods-available/danesync-gate (the gate's exec module) and
+# sites-available/danesync-gate (the gate's virtual server), installed as an admin would.
 #
-#   radius.sh start   LABDIR [--verify-cmd "CMD ARGS…"]
-#   radius.sh restart LABDIR [--verify-cmd "CMD ARGS…"]   # after LABDIR/out/ca.pem changed
+#   radius.sh start   LABDIR [OPTIONS]
+#   radius.sh restart LABDIR [OPTIONS]   # e.g. after LABDIR/out/ca.pem changed
 #   radius.sh stop    LABDIR
 #
-# Builds LABDIR/radius/ (radiusd.conf, dictionary, mods-enabled/eap, tmp/), starts
-# `freeradius -f -xx` on 127.0.0.1 at a free high UDP port, waits until it is ready, and writes
-# LABDIR/radius/radius.env (RADIUS_HOST, RADIUS_PORT, RADIUS_SECRET; removed by stop). Debug log:
-# LABDIR/radius/radiusd.log (previous run: radiusd.log.prev).
+# OPTIONS (start: defaults below; restart: the settings of the last start/restart, each
+# option given overrides one; `start` again to get back to every default):
+#   --verify-cmd "CMD ARGS…"  verify { client } prefix, default "<daneverify> --config <config>"
+#   --gate-cmd "CMD ARGS…"    the gate's program prefix, default "<daneverify> --config <config>"
+#                             (independent of --verify-cmd)
+#   --config FILE             danesync.yaml for the default prefixes (default LABDIR/danesync.yaml)
+#   --ca-file FILE            ca_file (default LABDIR/out/ca.pem)
+#   --tmpdir ok|missing|unwritable
+#                             verify tmpdir state once the server runs (default ok):
+#                             missing     LABDIR/radius/tmp is removed right after start
+#                                         (FreeRADIUS refuses to start without it);
+#                             unwritable  FreeRADIUS runs without CAP_DAC_OVERRIDE,
+#                                         CAP_DAC_READ_SEARCH and CAP_FOWNER (setpriv), and the
+#                                         tmpdir is chmod 0500 right after start, so creating
+#                                         the certificate file fails with EACCES although the
+#                                         lab server runs as root. FreeRADIUS then skips the
+#                                         verify hook ("Failed creating file in …").
+#   --tls-cache on|off        TLS session cache with persist_dir LABDIR/radius/tlscache, so TLS
+#                             1.2 sessions resume (eapol_test -r1; default off, as shipped)
+#   --gate on|off             off removes tls { virtual_server } from the eap module (the
+#                             pre-gate config; for controls only). Default on.
+#   --post-auth-exec "CMD ARGS…"|none
+#                             lab instrumentation: run "CMD ARGS… <User-Name>" in post-auth
+#                             of every Access-Accept, before it is sent (exec, wait, 20 s).
+#                             It must exit 0 (anything else turns the accept into a reject).
 #
-# Paths the lab uses (rewritten from the production paths in the module):
+# Builds LABDIR/radius/ (radiusd.conf, dictionary, mods-enabled/{eap,danesync-gate},
+# sites-enabled/danesync-gate, tmp/), starts `freeradius -f -xx` on 127.0.0.1 at a free high
+# UDP port, waits until it is ready, and writes LABDIR/radius/radius.env (RADIUS_HOST,
+# RADIUS_PORT, RADIUS_SECRET; removed by stop). Debug log: LABDIR/radius/radiusd.log
+# (previous run: radiusd.log.prev). The effective settings: LABDIR/radius/settings.
+#
+# Paths the lab uses (rewritten from the production paths in the shipped files):
 #   server cert/key  LABDIR/pki/web/radius.pem, radius.key
-#   ca_file          LABDIR/out/ca.pem                 (must exist before start)
+#   ca_file          --ca-file                         (must exist before start)
 #   verify tmpdir    LABDIR/radius/tmp                 (mode 700)
 #   verify client    <verify-cmd> --identity %{User-Name} --cert %{TLS-Client-Cert-Filename}
 #                                 --called-station-id %{Called-Station-Id}
-# <verify-cmd> defaults to "<daneverify> --config LABDIR/danesync.yaml", where <daneverify> is
-# $DANEVERIFY or .build/release/daneverify under the repo root (made absolute). --verify-cmd
-# replaces that whole prefix; its first word is made absolute too. `restart` without
-# --verify-cmd keeps the one in use. The port is kept across restarts when it is still free.
+#   gate program     <gate-cmd> --identity %{User-Name} --cert-serial %{TLS-Client-Cert-Serial}
+#                               --cert-aki %{request:Tmp-String-1} --called-station-id …
+# <daneverify> is $DANEVERIFY or, on start, .build/release/daneverify under the repo root and,
+# on restart, the one of the last start (made absolute). The default prefixes follow --config;
+# a --verify-cmd / --gate-cmd given once is kept by restart. The first word of every command
+# is made absolute too. The port is kept across restarts when it is still free.
 set -euo pipefail
 
 die() { echo "radius.sh: $*" >&2; exit 1; }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODULE_SRC=$REPO/radius-config/mods-available/eap-danesync
+GATE_MODULE_SRC=$REPO/radius-config/mods-available/danesync-gate
+GATE_SITE_SRC=$REPO/radius-config/sites-available/danesync-gate
 SECRET=testing123
+# The production prefix both shipped command lines start with.
+PROD_PREFIX='/usr/local/bin/daneverify --config /etc/danesync/danesync.yaml'
 
-usage() { die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"]"; }
+usage() {
+    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--post-auth-exec \"CMD ARGS…\"|none]"
+}
 
 [[ $# -ge 2 ]] || usage
 ACTION=$1 LABDIR=$2
 shift 2
 case $ACTION in start|restart|stop) ;; *) usage ;; esac
-VERIFY_CMD=
+
+# Options given on this command line (unset = not given).
+declare -A OPT=()
 while [[ $# -gt 0 ]]; do
+    [[ $# -ge 2 ]] || usage
     case $1 in
-        --verify-cmd) [[ $# -ge 2 ]] || usage; VERIFY_CMD=$2; shift 2 ;;
+        --verify-cmd) OPT[verify_cmd]=$2 ;;
+        --gate-cmd) OPT[gate_cmd]=$2 ;;
+        --config) OPT[config]=$2 ;;
+        --ca-file) OPT[ca_file]=$2 ;;
+        --tmpdir)
+            [[ $2 == ok || $2 == missing || $2 == unwritable ]] || die "--tmpdir: ok, missing or unwritable"
+            OPT[tmpdir]=$2 ;;
+        --tls-cache) [[ $2 == on || $2 == off ]] || die "--tls-cache: on or off"; OPT[tls_cache]=$2 ;;
+        --gate) [[ $2 == on || $2 == off ]] || die "--gate: on or off"; OPT[gate]=$2 ;;
+        --post-auth-exec) OPT[post_auth_exec]=$2 ;;
         *) usage ;;
     esac
+    shift 2
 done
 
 if [[ $ACTION == stop && ! -d $LABDIR ]]; then exit 0; fi
@@ -49,6 +99,7 @@ RDIR=$LABDIR/radius
 PIDFILE=$RDIR/radiusd.pid
 LOGFILE=$RDIR/radiusd.log
 ENVFILE=$RDIR/radius.env
+SETTINGS=$RDIR/settings
 
 # FreeRADIUS splits the verify command on spaces and knows no shell quoting we could rely on.
 if [[ $LABDIR == *[[:space:]]* || $LABDIR == *[\"\'\\\$\`%{}]* ]]; then
@@ -104,44 +155,142 @@ abs_cmd() {   # first word of a command → absolute path
     if [[ $first == */* ]]; then
         [[ $first == /* ]] || first=$(cd "$(dirname "$first")" 2>/dev/null && pwd)/$(basename "$first")
     else
-        first=$(command -v "$first") || die "verify command not found: ${1%% *}"
+        first=$(command -v "$first") || die "command not found: ${1%% *}"
     fi
-    [[ -x $first ]] || die "verify command is not an executable file: $first"
-    [[ $1 != *[\"\\%]* ]] || die "verify command must not contain \", \\ or %: $1"
+    [[ -x $first ]] || die "not an executable file: $first"
+    [[ $1 != *[\"\\%]* ]] || die "commands must not contain \", \\ or %: $1"
     echo "$first$rest"
+}
+
+abs_file() {
+    [[ -n $1 && $1 != *[[:space:]\"\\%]* ]] || die "bad path: $1"
+    [[ $1 == /* ]] && { echo "$1"; return; }
+    echo "$(cd "$(dirname "$1")" 2>/dev/null && pwd)/$(basename "$1")"
 }
 
 sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 
+# Settings: defaults (start) or the saved ones (restart), then this command line's options.
+# VERIFY_ARG / GATE_ARG are the --verify-cmd / --gate-cmd given (empty: the default prefix,
+# recomputed from DV_BIN and CONFIG every time); VERIFY_CMD / GATE_CMD are what runs.
+load_settings() {
+    CONFIG=$LABDIR/danesync.yaml CA_FILE=$LABDIR/out/ca.pem VERIFY_ARG= GATE_ARG=
+    TMPDIR_MODE=ok TLS_CACHE=off GATE=on POST_AUTH_EXEC=
+    DV_BIN=$REPO/.build/release/daneverify
+    if [[ $ACTION == restart && -s $SETTINGS ]]; then
+        # shellcheck source=/dev/null
+        . "$SETTINGS"
+    elif [[ $ACTION == restart && -s $RDIR/verify-cmd ]]; then
+        VERIFY_ARG=$(<"$RDIR/verify-cmd")   # written by older versions of this script
+    fi
+    if [[ -n ${DANEVERIFY:-} ]]; then
+        DV_BIN=$DANEVERIFY
+        [[ $DV_BIN == /* ]] || DV_BIN=$REPO/$DV_BIN
+    fi
+    [[ -v OPT[config] ]] && CONFIG=$(abs_file "${OPT[config]}")
+    [[ -v OPT[ca_file] ]] && CA_FILE=$(abs_file "${OPT[ca_file]}")
+    [[ -v OPT[verify_cmd] ]] && VERIFY_ARG=$(abs_cmd "${OPT[verify_cmd]}")
+    [[ -v OPT[gate_cmd] ]] && GATE_ARG=$(abs_cmd "${OPT[gate_cmd]}")
+    [[ -v OPT[tmpdir] ]] && TMPDIR_MODE=${OPT[tmpdir]}
+    [[ -v OPT[tls_cache] ]] && TLS_CACHE=${OPT[tls_cache]}
+    [[ -v OPT[gate] ]] && GATE=${OPT[gate]}
+    if [[ -v OPT[post_auth_exec] ]]; then
+        if [[ ${OPT[post_auth_exec]} == none ]]; then POST_AUTH_EXEC=
+        else POST_AUTH_EXEC=$(abs_cmd "${OPT[post_auth_exec]}"); fi
+    fi
+    local default=
+    if [[ -z $VERIFY_ARG || -z $GATE_ARG ]]; then
+        default=$(abs_cmd "$DV_BIN --config $CONFIG")
+    fi
+    VERIFY_CMD=${VERIFY_ARG:-$default}
+    GATE_CMD=${GATE_ARG:-$default}
+}
+
+save_settings() {
+    {
+        echo "# radius.sh settings of the running server (read by radius.sh restart)"
+        printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\n' \
+            "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG"
+        printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$POST_AUTH_EXEC"
+        echo "# in effect:"
+        printf '# verify client: %s\n# gate program:  %s\n' "$VERIFY_CMD" "$GATE_CMD"
+    } >"$SETTINGS.tmp"
+    mv -f "$SETTINGS.tmp" "$SETTINGS"
+    rm -f "$RDIR/verify-cmd"
+}
+
 build_config() {
-    local verify_cmd=$1 port=$2
-    [[ -f $MODULE_SRC ]] || die "missing $MODULE_SRC"
+    local port=$1
+    local f
+    for f in "$MODULE_SRC" "$GATE_MODULE_SRC" "$GATE_SITE_SRC"; do [[ -f $f ]] || die "missing $f"; done
     [[ -f $LABDIR/pki/web/radius.pem && -f $LABDIR/pki/web/radius.key ]] \
         || die "missing server certificate $LABDIR/pki/web/radius.{pem,key} (run pki.sh first)"
-    [[ -f $LABDIR/out/ca.pem ]] || die "missing $LABDIR/out/ca.pem (run danesync once first)"
+    [[ -f $CA_FILE ]] || die "missing $CA_FILE (run danesync once first)"
 
-    mkdir -p "$RDIR/mods-enabled" "$RDIR/run" "$RDIR/log"
+    mkdir -p "$RDIR/mods-enabled" "$RDIR/sites-enabled" "$RDIR/run" "$RDIR/log"
+    rm -f "$RDIR"/mods-enabled/* "$RDIR"/sites-enabled/*
     mkdir -p "$RDIR/tmp"
     chmod 700 "$RDIR/tmp"
     find "$RDIR/tmp" -mindepth 1 -delete
+    rm -rf "$RDIR/tlscache"
     cp /etc/freeradius/3.0/dictionary "$RDIR/dictionary"
 
-    local cert key ca tmp client
+    # --- the eap module: production paths → lab paths -----------------------------------------
+    local cert key ca tmp client prod cache_repl=() gate_repl=()
     cert=$(sed_escape "$LABDIR/pki/web/radius.pem")
     key=$(sed_escape "$LABDIR/pki/web/radius.key")
-    ca=$(sed_escape "$LABDIR/out/ca.pem")
+    ca=$(sed_escape "$CA_FILE")
     tmp=$(sed_escape "$RDIR/tmp")
-    client=$(sed_escape "$verify_cmd")
+    client=$(sed_escape "$VERIFY_CMD")
+    prod=$(sed_escape "$PROD_PREFIX")
+    if [[ $TLS_CACHE == on ]]; then
+        mkdir -m 700 "$RDIR/tlscache"
+        # persist_dir is what makes 3.2.1 resume at all; lifetime in hours.
+        cache_repl=(-e "s|^([[:space:]]*)enable = no$|\1enable = yes\n\1name = \"danesync-lab\"\n\1lifetime = 1\n\1persist_dir = \"$(sed_escape "$RDIR/tlscache")\"|")
+    fi
+    if [[ $GATE == off ]]; then
+        gate_repl=(-e '/^[[:space:]]*virtual_server = "danesync-gate"$/d')
+    fi
     sed -E \
         -e "s|^([[:space:]]*certificate_file[[:space:]]*=).*|\1 $cert|" \
         -e "s|^([[:space:]]*private_key_file[[:space:]]*=).*|\1 $key|" \
         -e "s|^([[:space:]]*ca_file[[:space:]]*=).*|\1 $ca|" \
         -e "s|^([[:space:]]*tmpdir[[:space:]]*=).*|\1 $tmp|" \
-        -e "s|^([[:space:]]*client[[:space:]]*=[[:space:]]*\")/usr/local/bin/daneverify --config [^ ]+ |\1$client |" \
-        "$MODULE_SRC" >"$RDIR/mods-enabled/eap.tmp"
-    grep -qF -- "\"$verify_cmd --identity %{User-Name}" "$RDIR/mods-enabled/eap.tmp" \
+        -e "s|^([[:space:]]*client[[:space:]]*=[[:space:]]*\")$prod |\1$client |" \
+        "${cache_repl[@]}" "${gate_repl[@]}" \
+        "$MODULE_SRC" >"$RDIR/eap.tmp"
+    grep -qF -- "\"$VERIFY_CMD --identity %{User-Name}" "$RDIR/eap.tmp" \
         || die "could not rewrite verify { client } in $MODULE_SRC"
-    mv -f "$RDIR/mods-enabled/eap.tmp" "$RDIR/mods-enabled/eap"
+    if [[ $TLS_CACHE == on ]]; then
+        grep -qF "persist_dir = \"$RDIR/tlscache\"" "$RDIR/eap.tmp" || die "could not enable the TLS cache in $MODULE_SRC"
+    fi
+    if [[ $GATE == on ]]; then
+        grep -qE '^[[:space:]]*virtual_server = "danesync-gate"$' "$RDIR/eap.tmp" \
+            || die "$MODULE_SRC does not run the danesync-gate virtual server"
+    fi
+    mv -f "$RDIR/eap.tmp" "$RDIR/mods-enabled/eap"
+
+    # --- the gate: exec module (program prefix rewritten) and virtual server (as shipped) -----
+    sed -E -e "s|^([[:space:]]*program[[:space:]]*=[[:space:]]*\")$prod |\1$(sed_escape "$GATE_CMD") |" \
+        "$GATE_MODULE_SRC" >"$RDIR/gate.tmp"
+    grep -qF -- "\"$GATE_CMD --identity %{User-Name}" "$RDIR/gate.tmp" \
+        || die "could not rewrite program in $GATE_MODULE_SRC"
+    mv -f "$RDIR/gate.tmp" "$RDIR/mods-enabled/danesync-gate"
+    cp "$GATE_SITE_SRC" "$RDIR/sites-enabled/danesync-gate"
+
+    # --- lab instrumentation ------------------------------------------------------------------
+    local post_auth=
+    if [[ -n $POST_AUTH_EXEC ]]; then
+        cat >"$RDIR/mods-enabled/lab-post-auth" <<EOF
+# Generated by scripts/lab/radius.sh --post-auth-exec (lab instrumentation, not shipped).
+exec lab_post_auth {
+	wait = yes
+	program = "$POST_AUTH_EXEC %{User-Name}"
+	timeout = 20
+}
+EOF
+        post_auth=lab_post_auth
+    fi
 
     cat >"$RDIR/radiusd.conf" <<EOF
 # Generated by scripts/lab/radius.sh — do not edit, rerun the script.
@@ -211,29 +360,41 @@ server default {
 		eap
 	}
 	post-auth {
+		$post_auth
 		Post-Auth-Type REJECT {
 			eap
 		}
 	}
 }
+
+# The gate's virtual server (sites-available/danesync-gate), as an admin installs it.
+\$INCLUDE sites-enabled/
 EOF
-    printf '%s\n' "$verify_cmd" >"$RDIR/verify-cmd"
 }
 
 do_start() {
-    local verify_cmd=$1 port pid i attempt
+    local port pid i attempt launcher=()
+    if [[ $TMPDIR_MODE == unwritable ]]; then
+        command -v setpriv >/dev/null || die "--tmpdir unwritable needs setpriv (util-linux)"
+        launcher=(setpriv --inh-caps=-all --bounding-set=-dac_override,-dac_read_search,-fowner --)
+    fi
     for ((attempt = 0; attempt < 3; attempt++)); do
         port=$(pick_port)
-        build_config "$verify_cmd" "$port"
+        build_config "$port"
         [[ -f $LOGFILE ]] && mv -f "$LOGFILE" "$LOGFILE.prev"
         : >"$LOGFILE"
-        setsid freeradius -f -d "$RDIR" -l "$LOGFILE" -xx \
+        setsid "${launcher[@]}" freeradius -f -d "$RDIR" -l "$LOGFILE" -xx \
             </dev/null >"$RDIR/radiusd.stdout" 2>&1 &
         pid=$!
         echo "$pid" >"$PIDFILE"
         for ((i = 0; i < 150; i++)); do
             if grep -q 'Ready to process requests' "$LOGFILE" 2>/dev/null; then
+                case $TMPDIR_MODE in
+                    missing) rm -rf "$RDIR/tmp" ;;
+                    unwritable) chmod 0500 "$RDIR/tmp" ;;
+                esac
                 echo "$port" >"$RDIR/port"
+                save_settings
                 printf 'RADIUS_HOST=127.0.0.1\nRADIUS_PORT=%s\nRADIUS_SECRET=%s\n' "$port" "$SECRET" >"$ENVFILE.tmp"
                 mv -f "$ENVFILE.tmp" "$ENVFILE"
                 return 0
@@ -254,23 +415,11 @@ do_start() {
     die "freeradius did not start (see $LOGFILE)${why:+: $why}"
 }
 
-default_verify_cmd() {
-    local bin=${DANEVERIFY:-$REPO/.build/release/daneverify}
-    [[ $bin == /* ]] || bin=$REPO/$bin
-    echo "$bin --config $LABDIR/danesync.yaml"
-}
-
 case $ACTION in
     start|restart)
-        if [[ -n $VERIFY_CMD ]]; then
-            VERIFY_CMD=$(abs_cmd "$VERIFY_CMD")
-        elif [[ $ACTION == restart && -s $RDIR/verify-cmd ]]; then
-            VERIFY_CMD=$(<"$RDIR/verify-cmd")
-        else
-            VERIFY_CMD=$(abs_cmd "$(default_verify_cmd)")
-        fi
+        load_settings
         do_stop
-        do_start "$VERIFY_CMD"
+        do_start
         ;;
     stop)
         do_stop

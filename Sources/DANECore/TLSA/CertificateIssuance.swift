@@ -26,13 +26,18 @@ public struct CertificateIssuance: Hashable, Sendable {
         return digits
     }
 
-    /// A key identifier as OpenSSL and FreeRADIUS print it (`40:80:3F:…`, `keyid:40:80:…` with
-    /// a line break on OpenSSL 1.1) or as danesync writes it (`40-80-3f-…`); `nil` when it is
-    /// not hex (or empty).
+    /// A key identifier as OpenSSL and FreeRADIUS print it (`40:80:3F:…`, or `keyid:40:80:…`
+    /// ending in a line break on OpenSSL 1.1) or as danesync writes it (`40-80-3f-…`); `nil` when
+    /// it is not hex (or empty). An AKI that also names the issuer and its serial
+    /// (`keyid:…\nDirName:…\nserial:…`, the lines joined by a literal `\n` in FreeRADIUS's
+    /// attribute) is cut to its key identifier.
     public static func normalizedKeyIdentifier(_ text: String) -> String? {
-        var text = Substring(text.trimmingWhitespace)
-        if text.lowercased().hasPrefix("keyid:") { text = text.dropFirst(6) }
-        return normalizedHex(String(text))
+        var text = Substring(text.lowercased())
+        if let range = text.firstRange(of: "keyid:") { text = text[range.upperBound...] }
+        for end in ["\\n", "\n", "\r", "dirname:", "serial:"] {
+            if let range = text.firstRange(of: end) { text = text[..<range.lowerBound] }
+        }
+        return normalizedHex(String(text.trimmingWhitespace))
     }
 
     /// Lowercase hex with `:`, `-` and white space removed.
@@ -50,8 +55,8 @@ public struct CertificateIssuance: Hashable, Sendable {
     }
 }
 
-extension String {
-    fileprivate var trimmingWhitespace: Substring {
+extension StringProtocol {
+    fileprivate var trimmingWhitespace: SubSequence {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
         guard let start = firstIndex(where: { !isSpace($0) }) else { return "" }
         let end = lastIndex(where: { !isSpace($0) })!
