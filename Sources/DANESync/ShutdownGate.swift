@@ -1,9 +1,11 @@
-import Dispatch
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// The write end of the gate's pipe, for the signal handler (which cannot capture context).
+nonisolated(unsafe) private var signalPipe: Int32 = -1
 
 /// SIGTERM and SIGINT stop `danesync run` and `once` within 2 s with exit 0, and a pass they
 /// interrupt publishes nothing (design.md "Admission and failure rules").
@@ -20,24 +22,44 @@ public final class ShutdownGate: @unchecked Sendable {
     private let lock = NSLock()
     private var publishing = false
     private var stopping = false
-    private var sources: [DispatchSourceSignal] = []
+    private var installed = false
 
     /// Takes SIGTERM and SIGINT from their default (kill the process) to this gate. Call it
     /// first thing in a command: a signal that arrives before would kill the process.
+    ///
+    /// A plain `sigaction` handler that only writes the signal's number to a pipe (`write` is
+    /// async-signal-safe), read by a thread of the gate's own: no disposition is ever set to
+    /// SIG_IGN, so there is no moment in which a signal is lost (Dispatch signal sources need
+    /// SIG_IGN first, and a signal between the two was ignored for good).
     public func install() {
         lock.withLock {
-            guard sources.isEmpty else { return }
+            guard !installed else { return }
+            installed = true
+            var ends: [Int32] = [0, 0]
+            guard pipe(&ends) == 0 else { return }
+            for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+            signalPipe = ends[1]
+            let reader = ends[0]
+            Thread.detachNewThread { [self] in
+                var number: UInt8 = 0
+                while true {
+                    let n = read(reader, &number, 1)
+                    if n == 1 { stop(signal: Int32(number)) }
+                    if n == 0 || (n < 0 && errno != EINTR) { return }
+                }
+            }
             for signalNumber in [SIGTERM, SIGINT] {
-                // The disposition must not kill the process; Dispatch still sees the signal.
-                signal(signalNumber, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [weak self] in self?.stop(signal: signalNumber) }
-                source.resume()
-                sources.append(source)
+                var action = sigaction()
+                action.__sigaction_handler.sa_handler = { number in
+                    var byte = UInt8(truncatingIfNeeded: number)
+                    _ = write(signalPipe, &byte, 1)
+                }
+                sigemptyset(&action.sa_mask)
+                action.sa_flags = SA_RESTART
+                sigaction(signalNumber, &action, nil)
             }
         }
     }
-
     private func stop(signal: Int32) {
         let exitNow = lock.withLock {
             stopping = true

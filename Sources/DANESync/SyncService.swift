@@ -8,8 +8,7 @@ import UnixSignals
 /// the configuration (the policy is re-read every pass anyway) and runs a pass at once.
 /// Shutdown (SIGTERM/SIGINT) is the ``ShutdownGate``'s, installed before anything else runs: the
 /// process exits at once unless a publish is under way, so nothing of an interrupted pass is
-/// published; swift-service-lifecycle's graceful shutdown is the path only when the gate is
-/// not installed (a test running the service in-process).
+/// published.
 public struct SyncService: Service {
     let configPath: String
     let logger: Logger
@@ -33,7 +32,8 @@ public struct SyncService: Service {
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: SyncService(configPath: configPath, logger: logger))],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                // SIGTERM/SIGINT belong to the ShutdownGate (installed by the command line).
+                gracefulShutdownSignals: [], logger: logger))
         try await group.run()
     }
 

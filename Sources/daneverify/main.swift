@@ -65,16 +65,42 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
         return stale
     }
 
-    let name: DeviceName
-    do {
-        name = try DeviceName(arguments.identity)
-    } catch {
-        return .reject(
-            .notAllowed,
-            "identity \"\(PrintableText.oneLine(arguments.identity, limit: 64))\" is not a device name: \(error)")
-    }
     let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
+    // design.md "Identity at verify time": a device name is binding; an anonymous identity
+    // leaves the name to the certificate, within the realm.
+    let identity = VerifyIdentity(arguments.identity)
+    let names: [DeviceName]
+    do {
+        switch identity {
+        case .device(let name): names = [name]
+        case .anonymous:
+            switch try VerifyDecision.candidateNames(for: presented, identity: identity, reader: reader) {
+            case .success(let candidates): names = candidates
+            case .failure(let verdict): return verdict
+            }
+        }
+    } catch {
+        return .reject(.trustMap, "\(config.trustMapPath): \(error)")
+    }
 
+    // The first name that admits the certificate and passes the live check wins; otherwise
+    // the most specific rejection (a higher code says more: 13 over 12, a live-check code over both).
+    // One time budget for all of them: FreeRADIUS waits 10 s at most for the hook.
+    let deadline = ContinuousClock.now + min(config.verify.timeout, config.dns.timeout)
+    var rejection: VerifyVerdict?
+    for name in names {
+        let verdict = check(name, ssid: ssid, presented: presented, reader: reader, config: config, deadline: deadline)
+        if verdict.code == .accept { return verdict }
+        if rejection == nil || verdict.code.rawValue > rejection!.code.rawValue { rejection = verdict }
+    }
+    return rejection!
+}
+
+/// The usual rules for one name: trust map, then the live check.
+func check(
+    _ name: DeviceName, ssid: String?, presented: PresentedCertificate, reader: TrustMapReader, config: Config,
+    deadline: ContinuousClock.Instant
+) -> VerifyVerdict {
     let admission: Admission
     do {
         switch try VerifyDecision.admit(name: name, ssid: ssid, reader: reader, presented: presented) {
@@ -84,14 +110,12 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     } catch {
         return .reject(.trustMap, "\(config.trustMapPath): \(error)")
     }
-
     if config.verify.liveCheck == .off {
         return .accept(name, network: admission.network, hash: admission.sha256)
     }
-    let timeout = min(config.verify.timeout, config.dns.timeout)
     let answer: TLSAAnswer
     do {
-        answer = try UnboundResolver.lookupOnce(name, dns: config.dns, timeout: timeout)
+        answer = try UnboundResolver.lookupOnce(name, dns: config.dns, timeout: max(.zero, deadline - .now))
     } catch {
         return .reject(.usage, "resolver setup: \(error)")
     }

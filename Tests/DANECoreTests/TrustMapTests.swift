@@ -49,7 +49,8 @@ struct TrustMapTests {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
         #expect(
             String(decoding: bytes, as: UTF8.self).hasPrefix(
-                "danesync-trustmap/2 generated=1700000000 entries=0000000000 body=000000000000 fnv="))
+                "danesync-trustmap/2 generated=1700000000 entries=0000000000 body=000000000000 index=000000000000 fnv=")
+        )
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
             #expect(reader.generated == 1_700_000_000)
@@ -114,7 +115,7 @@ struct TrustMapTests {
             TrustMapEntry(network: "zzz", name: name, hashes: [Self.hash(3)], pins: []),
         ]
         let bytes = TrustMapWriter.render(entries, generated: 1)
-        #expect(bytes.filter { $0 == 0x0a }.count == 4, "one header line and one line per entry")
+        #expect(bytes.filter { $0 == 0x0a }.count == 7, "one header line, one line per entry, one per hash")
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(try reader.lookup(network: network, name: name)?.hashes == [Self.hash(1)])
             #expect(try reader.validateAll().count == 3)
@@ -292,6 +293,53 @@ struct TrustMapTests {
         try Self.withReader(Array((version1 + line).utf8)) { (reader: TrustMapReader) throws in
             let read = try #require(try reader.lookup(network: "corp", name: name))
             #expect(read.hashes == [Self.hash(7)] && read.issuances.isEmpty)
+        }
+    }
+
+    // MARK: the hash index (design.md "Identity at verify time")
+
+    @Test func test_hashIndex_findsEveryEntryOfAHash_pinDigest_andSerialAndIssuer() throws {
+        let shared = Self.hash(7, salt: 1)
+        let pin = TLSARecord(
+            usage: .daneEE, selector: .spki, matchingType: .sha256, data: [UInt8](repeating: 9, count: 32))
+        let issuance = CertificateIssuance(sha256: shared, serial: "1f", authorityKeyIdentifier: "abcd")
+        let a = Self.name("a._device.example.com")
+        let b = Self.name("b._device.example.com")
+        let entries =
+            [
+                TrustMapEntry(network: "corp", name: a, hashes: [shared], pins: [], issuances: [issuance]),
+                TrustMapEntry(network: "*", name: b, hashes: [shared, Self.hash(8, salt: 1)], pins: [pin]),
+                TrustMapEntry(network: "lab", name: a, hashes: [Self.hash(9, salt: 1)], pins: []),
+            ] + Self.entries(200)
+        let bytes = TrustMapWriter.render(entries.shuffled(), generated: 1)
+        _ = try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+            let byHash = try reader.entries(forKey: shared).map { "\($0.network) \($0.name)" }.sorted()
+            #expect(byHash == ["* b._device.example.com", "corp a._device.example.com"])
+            #expect(try reader.entries(forKey: Hex.encode(pin.data)).map(\.name) == [b])
+            #expect(try reader.entries(forKey: "1f/abcd").map(\.name) == [a])
+            #expect(try reader.entries(forKey: Self.hash(9, salt: 1)).map(\.network) == ["lab"])
+            #expect(try reader.entries(forKey: String(repeating: "f", count: 64)).isEmpty)
+            // A key that is a prefix of another finds only itself.
+            #expect(try reader.entries(forKey: String(shared.prefix(10))).isEmpty)
+            #expect(try reader.validateAll().count == entries.count)
+            // The lookup by name is the same as before.
+            #expect(try reader.lookup(network: "corp", name: a)?.issuances == [issuance])
+        }
+    }
+
+    @Test func test_indexLinePointingInsideAnEntryLine_isCorrupt() throws {
+        let entry = TrustMapEntry(
+            network: "corp", name: Self.name("a._device.example.com"), hashes: [Self.hash(7)], pins: [])
+        var text = String(decoding: TrustMapWriter.render([entry], generated: 1), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\t000000000000\n", with: "\t000000000003\n")
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let rest = lines[1...].joined(separator: "\n")
+        var header = try TrustMapFormat.Header(parsing: Array(lines[0].utf8))
+        header.bodyChecksum = TrustMapFormat.fnv1a(Array(rest.utf8))
+        lines[0] = String(String(decoding: header.line, as: UTF8.self).dropLast())
+        let bytes = Array(lines.joined(separator: "\n").utf8)
+        _ = try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+            #expect(throws: TrustMapError.self) { try reader.entries(forKey: Self.hash(7)) }
         }
     }
 

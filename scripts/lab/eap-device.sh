@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # EAP-TLS as a device against the lab FreeRADIUS (scripts/lab/radius.sh), with eapol_test.
 #
-#   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13] [--reauth N]
+#   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--identity ID]
+#                 [--tls12 | --tls13] [--reauth N]
 #
 # Identity (User-Name) NAME; client certificate LABDIR/pki/devices/NAME.pem + .key unless
 # --cert/--key; the RADIUS server is checked against LABDIR/pki/ca/web-ca.pem;
 # Called-Station-Id "AA-BB-CC-DD-EE-FF:<SSID>" (default SSID corp-iot; --ssid "" sends no SSID
-# part, i.e. "AA-BB-CC-DD-EE-FF"). --tls13 lets the supplicant use TLS 1.3 (eapol_test 2.10
-# disables it by default). --reauth N authenticates N more times in the same eapol_test process
+# part, i.e. "AA-BB-CC-DD-EE-FF"). --identity ID sends ID as the EAP identity instead (the
+# EAP-Response/Identity, hence User-Name), e.g. an anonymous outer identity
+# "anonymous@example.com" or "@"; NAME still picks the certificate and the log file.
+# TLS version: by default eapol_test decides (2.10 disables TLS 1.3, so 1.2); --tls13 lets the
+# supplicant use TLS 1.3 (phase1="tls_disable_tlsv1_3=0"); --tls12 forbids 1.3
+# (phase1="tls_disable_tlsv1_3=1"), whatever the eapol_test default.
+# --reauth N authenticates N more times in the same eapol_test process
 # (eapol_test -rN, 100 ms after each result), offering the TLS session of the previous one: a
 # server with a TLS session cache resumes it ("OpenSSL: Handshake finished - resumed=1" in the
 # log).
@@ -19,16 +25,20 @@ set -euo pipefail
 
 die() { echo "eap-device.sh: $*" >&2; exit 2; }
 
-[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--tls13] [--reauth N]"
+[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--identity ID] [--tls12 | --tls13] [--reauth N]"
 LABDIR=$1 NAME=$2
 shift 2
-SSID=corp-iot CERT='' KEY='' TLS13=0 REAUTH=0
+SSID=corp-iot CERT='' KEY='' TLS=default REAUTH=0
+IDENTITY=$NAME
 while [[ $# -gt 0 ]]; do
     case $1 in
         --ssid) [[ $# -ge 2 ]] || die "--ssid needs a value"; SSID=$2; shift 2 ;;
         --cert) [[ $# -ge 2 ]] || die "--cert needs a value"; CERT=$2; shift 2 ;;
         --key)  [[ $# -ge 2 ]] || die "--key needs a value"; KEY=$2; shift 2 ;;
-        --tls13) TLS13=1; shift ;;
+        --identity) [[ $# -ge 2 ]] || die "--identity needs a value"; IDENTITY=$2; shift 2 ;;
+        --tls12|--tls13)
+            [[ $TLS == default || $TLS == "${1#--}" ]] || die "--tls12 and --tls13 exclude each other"
+            TLS=${1#--}; shift ;;
         --reauth)
             [[ $# -ge 2 && $2 =~ ^[0-9]$ ]] || die "--reauth needs a count 0-9"
             REAUTH=$2; shift 2 ;;
@@ -53,7 +63,7 @@ for f in "$CERT" "$KEY" "$CA"; do
 done
 
 # wpa_supplicant config strings are "…" with no escapes: refuse what would break them.
-for v in "$NAME" "$CERT" "$KEY" "$CA"; do
+for v in "$IDENTITY" "$CERT" "$KEY" "$CA"; do
     [[ $v != *'"'* && $v != *$'\n'* ]] || die "double quotes/newlines not supported: $v"
 done
 
@@ -62,13 +72,16 @@ SAFE=$(printf '%s' "$NAME" | tr -c 'A-Za-z0-9._-' '_')
 LOG=$RDIR/eapol-$SAFE.log
 CONF=$RDIR/eapol-$SAFE.conf
 
-PHASE1=
-[[ $TLS13 == 1 ]] && PHASE1='	phase1="tls_disable_tlsv1_3=0"'
+case $TLS in
+    tls13) PHASE1='	phase1="tls_disable_tlsv1_3=0"' ;;
+    tls12) PHASE1='	phase1="tls_disable_tlsv1_3=1"' ;;
+    *) PHASE1= ;;
+esac
 cat >"$CONF" <<EOF
 network={
 	key_mgmt=WPA-EAP
 	eap=TLS
-	identity="$NAME"
+	identity="$IDENTITY"
 	ca_cert="$CA"
 	client_cert="$CERT"
 	private_key="$KEY"

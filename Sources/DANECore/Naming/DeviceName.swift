@@ -93,3 +93,12 @@ extension DeviceName {
         sanDNSNames.contains { (try? DeviceName($0)) == self }
     }
 }
+
+extension DeviceName {
+    /// A device identity (design.md "Protocol facts"): a name with a `_` label, from which its
+    /// authority host is derived. `anonymous` is a DNS name, not a device identity.
+    public init(identity text: String) throws(DeviceNameError) {
+        self = try DeviceName(text)
+        _ = try AuthorityHost(for: self)
+    }
+}

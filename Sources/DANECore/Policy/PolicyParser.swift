@@ -141,9 +141,7 @@ extension PolicyParser {
     /// A policy name must be a valid DNS name with an authority host, or its CA could never be
     /// discovered.
     static func identity(_ text: String) throws(DeviceNameError) -> DeviceName {
-        let name = try DeviceName(text)
-        _ = try AuthorityHost(for: name)
-        return name
+        try DeviceName(identity: text)
     }
 }
 

@@ -2,7 +2,7 @@ extension TrustMapFormat {
     /// The first line of a trust map (see ``TrustMapFormat``), one type for the writer, the
     /// reader and the store that compares a new map with the one on disk:
     ///
-    /// `danesync-trustmap/1 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n`
+    /// `danesync-trustmap/2 generated=<unix seconds> entries=<10 digits> body=<12 digits> index=<12 digits> fnv=<16 hex>\n`
     ///
     /// `entries` and `body` are zero-padded to a fixed width, so the writer can render the
     /// body into the file buffer first and fill the header in afterwards.
@@ -10,15 +10,18 @@ extension TrustMapFormat {
         /// Unix seconds of the pass that wrote the map.
         public var generated: Int64
         public var entries: Int
-        /// Octets after the header line.
+        /// Octets of the entry lines after the header line.
         public var bodyLength: Int
-        /// FNV-1a-64 of the body.
+        /// Octets of the hash index after the entry lines (format 2; 0 in format 1).
+        public var indexLength: Int
+        /// FNV-1a-64 of everything after the header line (entries and index).
         public var bodyChecksum: UInt64
 
-        public init(generated: Int64, entries: Int, bodyLength: Int, bodyChecksum: UInt64) {
+        public init(generated: Int64, entries: Int, bodyLength: Int, indexLength: Int = 0, bodyChecksum: UInt64) {
             self.generated = generated
             self.entries = entries
             self.bodyLength = bodyLength
+            self.indexLength = indexLength
             self.bodyChecksum = bodyChecksum
         }
 
@@ -28,13 +31,14 @@ extension TrustMapFormat {
         /// The line, ending in a line break.
         public var line: [UInt8] {
             Array(
-                "\(magic) generated=\(generated) entries=\(Self.padded(entries, 10)) body=\(Self.padded(bodyLength, 12)) fnv=\(hex64(bodyChecksum))\n"
+                "\(magic) generated=\(generated) entries=\(Self.padded(entries, 10)) body=\(Self.padded(bodyLength, 12)) index=\(Self.padded(indexLength, 12)) fnv=\(hex64(bodyChecksum))\n"
                     .utf8)
         }
 
         /// Whether two maps hold the same body: everything but the generation time agrees.
         public func describesSameBody(as other: Header) -> Bool {
-            entries == other.entries && bodyLength == other.bodyLength && bodyChecksum == other.bodyChecksum
+            entries == other.entries && bodyLength == other.bodyLength && indexLength == other.indexLength
+                && bodyChecksum == other.bodyChecksum
         }
 
         /// Parses a header line (without its line break).
@@ -54,7 +58,15 @@ extension TrustMapFormat {
                 let body = values["body"].flatMap({ Int($0) }),
                 let fnv = values["fnv"].flatMap({ UInt64($0, radix: 16) })
             else { throw .badHeader("missing generated, entries, body or fnv") }
-            self.init(generated: generated, entries: entries, bodyLength: body, bodyChecksum: fnv)
+            // Format 2 always has an index length; format 1 has none.
+            let index: Int
+            if first == magic {
+                guard let length = values["index"].flatMap({ Int($0) }) else { throw .badHeader("missing index") }
+                index = length
+            } else {
+                index = 0
+            }
+            self.init(generated: generated, entries: entries, bodyLength: body, indexLength: index, bodyChecksum: fnv)
         }
 
         static func padded(_ value: Int, _ width: Int) -> String {

@@ -3,6 +3,8 @@
 public struct TrustMapReader: @unchecked Sendable {
     private let bytes: UnsafeRawBufferPointer
     private let bodyStart: Int
+    /// Where the entry lines end and the hash index begins.
+    private let indexStart: Int
     public let generated: Int64
     public let entryCount: Int
     private let bodyChecksum: UInt64
@@ -15,12 +17,14 @@ public struct TrustMapReader: @unchecked Sendable {
             throw .badHeader("no header line")
         }
         let header = try TrustMapFormat.Header(parsing: bytes[0..<newline])
-        let body = header.bodyLength
+        let body = header.bodyLength + header.indexLength
         self.bodyStart = newline + 1
+        self.indexStart = bodyStart + header.bodyLength
         guard bytes.count - bodyStart == body else {
             throw .truncated(expected: bodyStart + body, found: bytes.count)
         }
-        guard body == 0 || bytes[bytes.count - 1] == 0x0a else {
+        guard (header.bodyLength == 0 || bytes[indexStart - 1] == 0x0a) && (body == 0 || bytes[bytes.count - 1] == 0x0a)
+        else {
             throw .truncated(expected: bodyStart + body, found: bytes.count)
         }
         self.generated = header.generated
@@ -32,7 +36,7 @@ public struct TrustMapReader: @unchecked Sendable {
     public func lookup(network: String, name: DeviceName) throws(TrustMapError) -> TrustMapEntry? {
         let key = TrustMapFormat.key(network: network, name: name)
         var low = bodyStart
-        var high = bytes.count
+        var high = indexStart
         // Invariant: every line starting before `low` sorts before key; the line starting at
         // `high` (or end of file) sorts after it.
         while low < high {
@@ -51,13 +55,56 @@ public struct TrustMapReader: @unchecked Sendable {
         return nil
     }
 
-    /// Checks the whole body: the header checksum, every line's checksum, and sort order.
+    /// The entries a key of the hash index leads to (a certificate hash, a pin's digest, or
+    /// `<serial>/<issuer key identifier>`; see ``TrustMapWriter``), found by binary search over
+    /// the index lines. An index line that does not point at the start of an entry line throws.
+    public func entries(forKey key: String) throws(TrustMapError) -> [TrustMapEntry] {
+        let wanted = Array(key.utf8) + [0x09]
+        var low = indexStart
+        var high = bytes.count
+        // Lower bound: the first index line whose key is not below `key`.
+        while low < high {
+            let mid = lineStart(atOrBefore: low + (high - low) / 2, floor: low)
+            let end = lineEnd(from: mid)
+            if bytes[mid..<end].lexicographicallyPrecedes(wanted) { low = end + 1 } else { high = mid }
+        }
+        var out: [TrustMapEntry] = []
+        var line = low
+        while line < bytes.count, bytes[line..<min(line + wanted.count, bytes.count)].elementsEqual(wanted) {
+            let end = lineEnd(from: line)
+            out.append(try entry(atIndexLine: line, end: end))
+            line = end + 1
+        }
+        return out
+    }
+
+    /// The entry line an index line points to.
+    private func entry(atIndexLine start: Int, end: Int) throws(TrustMapError) -> TrustMapEntry {
+        guard let tab = bytes[start..<end].lastIndex(of: 0x09),
+            let offset = Int(String(decoding: bytes[(tab + 1)..<end], as: UTF8.self)),
+            offset >= 0, bodyStart + offset < indexStart, offset == 0 || bytes[bodyStart + offset - 1] == 0x0a
+        else { throw .corruptLine(offset: start) }
+        return try parseLine(from: bodyStart + offset, to: lineEnd(from: bodyStart + offset))
+    }
+
+    /// Checks the whole body: the header checksum, every line's checksum, sort order, and that
+    /// every index line is sorted and leads to an entry.
     public func validateAll() throws(TrustMapError) -> [TrustMapEntry] {
         guard TrustMapFormat.fnv1a(bytes[bodyStart...]) == bodyChecksum else { throw .checksumMismatch }
+        var previousKey: Slice<UnsafeRawBufferPointer>? = nil
+        var line = indexStart
+        while line < bytes.count {
+            let end = lineEnd(from: line)
+            let key = bytes[line..<end]
+            if let previousKey, key.lexicographicallyPrecedes(previousKey) { throw .unsorted(offset: line) }
+            previousKey = key
+            _ = try entry(atIndexLine: line, end: end)
+            line = end + 1
+        }
         var entries: [TrustMapEntry] = []
         var offset = bodyStart
         var previous: ArraySlice<UInt8>? = nil
-        while offset < bytes.count {
+        while offset < indexStart {
             let end = lineEnd(from: offset)
             let key = keyOfLine(offset, end)
             if let previous, !previous.lexicographicallyPrecedes(key) { throw .unsorted(offset: offset) }

@@ -6,7 +6,7 @@ public enum PresentedCertificate: Sendable {
     case issuance(serial: String, authorityKeyIdentifier: String)
 
     /// How the rejection lines name it.
-    var shown: String {
+    public var shown: String {
         switch self {
         case .certificate(let binding): return "certificate sha256 \(binding.hashHex)"
         case .issuance(let serial, let aki): return "certificate (serial \(serial), issuer key \(aki))"
