@@ -67,33 +67,22 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
 
     let ssid = arguments.calledStationId.flatMap(CalledStationId.ssid(from:))
     // design.md "Identity at verify time": a device name is binding; an anonymous identity
-    // leaves the name to the certificate, within the realm.
-    let identity = VerifyIdentity(arguments.identity)
-    let names: [DeviceName]
-    do {
-        switch identity {
-        case .device(let name): names = [name]
-        case .anonymous:
-            switch try VerifyDecision.candidateNames(for: presented, identity: identity, reader: reader) {
-            case .success(let candidates): names = candidates
-            case .failure(let verdict): return verdict
-            }
-        }
-    } catch {
-        return .reject(.trustMap, "\(config.trustMapPath): \(error)")
-    }
-
-    // The first name that admits the certificate and passes the live check wins; otherwise
-    // the most specific rejection (a higher code says more: 13 over 12, a live-check code over both).
-    // One time budget for all of them: FreeRADIUS waits 10 s at most for the hook.
+    // leaves the name to the certificate, within the realm. One time budget for the live
+    // checks of all the names tried: FreeRADIUS waits 10 s at most for the hook.
     let deadline = ContinuousClock.now + min(config.verify.timeout, config.dns.timeout)
-    var rejection: VerifyVerdict?
-    for name in names {
-        let verdict = check(name, ssid: ssid, presented: presented, reader: reader, config: config, deadline: deadline)
-        if verdict.code == .accept { return verdict }
-        if rejection == nil || verdict.code.rawValue > rejection!.code.rawValue { rejection = verdict }
+    func checkName(_ name: DeviceName) -> VerifyVerdict {
+        check(name, ssid: ssid, presented: presented, reader: reader, config: config, deadline: deadline)
     }
-    return rejection!
+    switch VerifyIdentity(arguments.identity) {
+    case .device(let name):
+        return checkName(name)
+    case let identity:
+        do {
+            return try VerifyDecision.verifyAnonymously(presented, identity: identity, reader: reader, check: checkName)
+        } catch {
+            return .reject(.trustMap, "\(config.trustMapPath): \(error)")
+        }
+    }
 }
 
 /// The usual rules for one name: trust map, then the live check.

@@ -27,12 +27,24 @@ struct VerifyIdentityTests {
             TrustMapEntry(network: "*", name: other, hashes: [String(repeating: "ab", count: 32)], pins: []),
         ], generated: 1)
 
-    static func candidates(_ identity: String) throws -> Result<[String], VerifyVerdict> {
-        try map.withUnsafeBytes { raw in
-            try VerifyDecision.candidateNames(
-                for: .certificate(certificate), identity: VerifyIdentity(identity), reader: TrustMapReader(bytes: raw)
-            ).map { $0.map(\.text) }
+    /// The verdict for `identity`, with a `check` that accepts only `accepting` (as the
+    /// usual rules would) and records every name it is asked about.
+    static func verify(
+        _ identity: String, presented: PresentedCertificate = .certificate(certificate), map: [UInt8] = map,
+        accepting: Set<String> = []
+    ) throws -> (verdict: VerifyVerdict, asked: [String]) {
+        var asked: [String] = []
+        let verdict = try map.withUnsafeBytes { raw in
+            try VerifyDecision.verifyAnonymously(
+                presented, identity: VerifyIdentity(identity), reader: TrustMapReader(bytes: raw)
+            ) { name in
+                asked.append(name.text)
+                return accepting.contains(name.text)
+                    ? .accept(name, network: "corp-iot", hash: certificate.hashHex)
+                    : .reject(.notAllowed, "\(name) is not allowed on network \"corp-iot\"")
+            }
         }
+        return (verdict, asked)
     }
 
     @Test func test_deviceName_isBinding_anythingElseIsAnonymous() {
@@ -45,36 +57,39 @@ struct VerifyIdentityTests {
         }
     }
 
-    @Test func test_anonymousIdentity_findsEveryNameOfTheCertificate_byHashPinAndSAN() throws {
+    @Test func test_anonymousIdentity_triesEveryNameOfTheCertificate_byHashPinAndSAN() throws {
+        let (verdict, asked) = try Self.verify("@")
         #expect(
-            try Self.candidates("@")
-                == .success([
-                    "pinned._device.example.com", "sensor1._device.example.com", "twin._device.example.com",
-                    "unlisted._device.example.com",
-                ]))
+            Set(asked) == [
+                "pinned._device.example.com", "sensor1._device.example.com", "twin._device.example.com",
+                "unlisted._device.example.com",
+            ])
+        #expect(asked.count == 4, "each name once")
+        #expect(verdict.code == .notAllowed)
+    }
+
+    @Test func test_anonymousIdentity_stopsAtTheFirstNameThatIsAccepted() throws {
+        let (verdict, asked) = try Self.verify(
+            "@", accepting: ["sensor1._device.example.com", "twin._device.example.com"])
+        #expect(verdict.code == .accept)
+        #expect(asked.last == verdict.line.split(separator: " ")[1].description)
+        #expect(asked.count <= 2)
     }
 
     @Test(arguments: ["anonymous@example.com", "@EXAMPLE.com", "x@example.com.", "@_device.example.com"])
     func test_realm_keepsOnlyNamesInsideIt_caseAndTrailingDotIgnored(_ identity: String) throws {
-        let names = try Self.candidates(identity).get()
-        #expect(names.contains("sensor1._device.example.com"), "\(identity)")
-        #expect(!names.contains("cam7._device.example.org"))
+        let (verdict, asked) = try Self.verify(identity, accepting: ["sensor1._device.example.com"])
+        #expect(verdict.line.hasPrefix("accept sensor1._device.example.com "), "\(identity)")
+        #expect(!asked.contains("cam7._device.example.org"))
     }
 
     @Test func test_realmOfAnotherDomain_isRejected12_sayingSo() throws {
-        guard case .failure(let verdict) = try Self.candidates("anonymous@example.org") else {
-            Issue.record("admitted a name outside the realm")
-            return
-        }
+        let (verdict, asked) = try Self.verify("anonymous@example.org", accepting: ["sensor1._device.example.com"])
+        #expect(asked.isEmpty)
         #expect(verdict.code == .notAllowed)
         #expect(verdict.line.contains("inside realm \"example.org\""))
-        // A realm that is only a suffix of a label is not the domain.
-        #expect(throws: Never.self) {
-            guard case .failure = try Self.candidates("@ample.com") else {
-                Issue.record("ample.com admitted example.com names")
-                return
-            }
-        }
+        // A realm that is only the end of a label is not the domain.
+        #expect(try Self.verify("@ample.com", accepting: ["sensor1._device.example.com"]).verdict.code == .notAllowed)
     }
 
     @Test func test_certificateUnknownToTheMap_andWithoutSAN_isRejected13() throws {
@@ -82,14 +97,8 @@ struct VerifyIdentityTests {
             der: [0x30, 0x00], spki: [0x30, 0x00], sha256: [UInt8](repeating: 0x99, count: 32),
             sha512: [UInt8](repeating: 0x98, count: 64), spkiSHA256: [UInt8](repeating: 0x97, count: 32),
             spkiSHA512: [UInt8](repeating: 0x96, count: 64))
-        let result = try Self.map.withUnsafeBytes { raw in
-            try VerifyDecision.candidateNames(
-                for: .certificate(stranger), identity: .anonymous(realm: nil), reader: TrustMapReader(bytes: raw))
-        }
-        guard case .failure(let verdict) = result else {
-            Issue.record("a certificate no name publishes found a name")
-            return
-        }
+        let (verdict, asked) = try Self.verify("@", presented: .certificate(stranger))
+        #expect(asked.isEmpty)
         #expect(verdict.code == .notPublished)
     }
 
@@ -100,13 +109,11 @@ struct VerifyIdentityTests {
                 TrustMapEntry(
                     network: "corp-iot", name: Self.sensor1, hashes: [Self.certificate.hashHex], pins: [],
                     issuances: [issuance])
-            ],
-            generated: 1)
-        let names = try map.withUnsafeBytes { raw in
-            try VerifyDecision.candidateNames(
-                for: .issuance(serial: "1f", authorityKeyIdentifier: "ab"), identity: .anonymous(realm: "example.com"),
-                reader: TrustMapReader(bytes: raw))
-        }
-        #expect(names == .success([Self.sensor1]))
+            ], generated: 1)
+        let (verdict, asked) = try Self.verify(
+            "@example.com", presented: .issuance(serial: "1f", authorityKeyIdentifier: "ab"), map: map,
+            accepting: ["sensor1._device.example.com"])
+        #expect(asked == ["sensor1._device.example.com"])
+        #expect(verdict.code == .accept)
     }
 }

@@ -106,17 +106,20 @@ private struct Reader {
         _ pairs: [(key: YAMLScalar, value: YAMLNode)], path: String, known: [String],
         _ body: (String, YAMLNode, inout Reader) -> Void
     ) {
-        var seen: Set<String> = []
+        // An array, not a Set: a section has a handful of keys, and the hook reads this config
+        // on every authentication — a Set<String> costs a runtime conformance lookup at start-up.
+        var seen: [String] = []
         for (key, value) in pairs {
             let full = path.isEmpty ? key.value : path + "." + key.value
             guard known.contains(key.value) else {
                 problems.append("line \(key.line): unknown key \"\(full)\" (known: \(known.joined(separator: ", ")))")
                 continue
             }
-            guard seen.insert(key.value).inserted else {
+            guard !seen.contains(key.value) else {
                 problems.append("line \(key.line): \"\(full)\" is given twice")
                 continue
             }
+            seen.append(key.value)
             body(key.value, value, &self)
         }
     }

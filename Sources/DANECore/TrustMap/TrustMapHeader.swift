@@ -47,21 +47,23 @@ extension TrustMapFormat {
             guard let first = fields.first, first == magic || first == magicVersion1 else {
                 throw .badHeader("expected \"\(magic)\" (or \"\(magicVersion1)\")")
             }
-            var values: [Substring: Substring] = [:]
+            // Pairs, not a Dictionary: no hashing at the hook's start-up for six fields.
+            var pairs: [(key: Substring, value: Substring)] = []
             for field in fields.dropFirst() {
                 let parts = field.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { throw .badHeader("field \"\(field)\"") }
-                values[parts[0]] = parts[1]
+                pairs.append((parts[0], parts[1]))
             }
-            guard let generated = values["generated"].flatMap({ Int64($0) }),
-                let entries = values["entries"].flatMap({ Int($0) }),
-                let body = values["body"].flatMap({ Int($0) }),
-                let fnv = values["fnv"].flatMap({ UInt64($0, radix: 16) })
+            func value(_ key: Substring) -> Substring? { pairs.last { $0.key == key }?.value }
+            guard let generated = value("generated").flatMap({ Int64($0) }),
+                let entries = value("entries").flatMap({ Int($0) }),
+                let body = value("body").flatMap({ Int($0) }),
+                let fnv = value("fnv").flatMap({ UInt64($0, radix: 16) })
             else { throw .badHeader("missing generated, entries, body or fnv") }
             // Format 2 always has an index length; format 1 has none.
             let index: Int
             if first == magic {
-                guard let length = values["index"].flatMap({ Int($0) }) else { throw .badHeader("missing index") }
+                guard let length = value("index").flatMap({ Int($0) }) else { throw .badHeader("missing index") }
                 index = length
             } else {
                 index = 0

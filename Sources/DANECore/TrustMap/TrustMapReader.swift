@@ -59,6 +59,17 @@ public struct TrustMapReader: @unchecked Sendable {
     /// `<serial>/<issuer key identifier>`; see ``TrustMapWriter``), found by binary search over
     /// the index lines. An index line that does not point at the start of an entry line throws.
     public func entries(forKey key: String) throws(TrustMapError) -> [TrustMapEntry] {
+        var out: [TrustMapEntry] = []
+        try forEachEntry(forKey: key) { entry in
+            out.append(entry)
+            return true
+        }
+        return out
+    }
+
+    /// Visits the entries `key` leads to, in index order, until `visit` returns false: only the
+    /// entry lines visited are parsed (one certificate may be published under many names).
+    public func forEachEntry(forKey key: String, _ visit: (TrustMapEntry) -> Bool) throws(TrustMapError) {
         let wanted = Array(key.utf8) + [0x09]
         var low = indexStart
         var high = bytes.count
@@ -68,14 +79,12 @@ public struct TrustMapReader: @unchecked Sendable {
             let end = lineEnd(from: mid)
             if bytes[mid..<end].lexicographicallyPrecedes(wanted) { low = end + 1 } else { high = mid }
         }
-        var out: [TrustMapEntry] = []
         var line = low
         while line < bytes.count, bytes[line..<min(line + wanted.count, bytes.count)].elementsEqual(wanted) {
             let end = lineEnd(from: line)
-            out.append(try entry(atIndexLine: line, end: end))
+            guard visit(try entry(atIndexLine: line, end: end)) else { return }
             line = end + 1
         }
-        return out
     }
 
     /// The entry line an index line points to.

@@ -33,37 +33,59 @@ public enum VerifyIdentity: Equatable, Sendable {
 }
 
 extension VerifyDecision {
-    /// The names an anonymous identity may stand for (design.md "Identity at verify time"): the
-    /// trust-map entries the hash index finds for the presented certificate — by its hash, by
-    /// any pin digest of it or its key, or, for the gate, by serial and issuer key identifier —
-    /// and the certificate's SAN dNSNames; kept only inside the realm, sorted, without repeats.
-    /// Each is then checked under the usual rules.
-    public static func candidateNames(
-        for presented: PresentedCertificate, identity: VerifyIdentity, reader: TrustMapReader
-    ) throws(TrustMapError) -> Result<[DeviceName], VerifyVerdict> {
-        var names: Set<DeviceName> = []
+    /// The verdict for an anonymous identity (design.md "Identity at verify time"). The names
+    /// it may stand for are those the trust map's hash index finds for the presented
+    /// certificate — by its hash, by any pin digest of it or its key, or, for the gate, by
+    /// serial and issuer key identifier — then the certificate's SAN dNSNames; only names
+    /// inside the realm count. Each is put to `check` (the usual rules for one name) in that
+    /// order, and the first accept wins — lazily, so a certificate published under many names
+    /// costs one entry, not all of them. Otherwise the most specific rejection (a higher code
+    /// says more: 13 over 12, a live-check code over both); 12 when every name lies outside
+    /// the realm; 13 when the certificate names none.
+    public static func verifyAnonymously(
+        _ presented: PresentedCertificate, identity: VerifyIdentity, reader: TrustMapReader,
+        check: (DeviceName) -> VerifyVerdict
+    ) throws(TrustMapError) -> VerifyVerdict {
+        var tried: Set<DeviceName> = []
+        var outsideRealm = false
+        var rejection: VerifyVerdict?
+        var accepted: VerifyVerdict?
+        /// Whether to go on looking.
+        func consider(_ name: DeviceName) -> Bool {
+            guard tried.insert(name).inserted else { return true }
+            guard identity.admits(name) else {
+                outsideRealm = true
+                return true
+            }
+            let verdict = check(name)
+            if verdict.code == .accept {
+                accepted = verdict
+                return false
+            }
+            if rejection == nil || verdict.code.rawValue > rejection!.code.rawValue { rejection = verdict }
+            return true
+        }
         let keys: [String]
+        var sanNames: [DeviceName] = []
         switch presented {
         case .certificate(let certificate):
             keys = [certificate.sha256, certificate.sha512, certificate.spkiSHA256, certificate.spkiSHA512].map(
                 Hex.encode)
-            for san in certificate.sanDNSNames { if let name = try? DeviceName(san) { names.insert(name) } }
+            sanNames = certificate.sanDNSNames.compactMap { try? DeviceName($0) }
         case .issuance(let serial, let aki):
             keys = ["\(serial)/\(aki)"]
         }
         for key in keys {
-            for entry in try reader.entries(forKey: key) { names.insert(entry.name) }
+            try reader.forEachEntry(forKey: key) { consider($0.name) }
+            if let accepted { return accepted }
         }
-        let inside = names.filter(identity.admits).sorted()
-        if inside.isEmpty {
-            if case .anonymous(let realm?) = identity, !names.isEmpty {
-                return .failure(
-                    .reject(
-                        .notAllowed,
-                        "no name of this certificate lies inside realm \"\(PrintableText.oneLine(realm, limit: 64))\""))
-            }
-            return .failure(.reject(.notPublished, "\(presented.shown) is not published for any name"))
+        for name in sanNames where !consider(name) { return accepted! }
+        if let rejection { return rejection }
+        if outsideRealm, case .anonymous(let realm?) = identity {
+            return .reject(
+                .notAllowed,
+                "no name of this certificate lies inside realm \"\(PrintableText.oneLine(realm, limit: 64))\"")
         }
-        return .success(inside)
+        return .reject(.notPublished, "\(presented.shown) is not published for any name")
     }
 }
