@@ -60,6 +60,7 @@ public struct CertificateFacts: Sendable {
         }
         self.binding = binding
         self.sha256Hex = binding.hashHex
+        self.subjectKeyIdentifierHex = Hex.encode(self.subjectKeyIdentifier)
         self.certificate = certificate
         self.subject = certificate.subject.description
         self.issuer = certificate.issuer.description
@@ -71,6 +72,9 @@ public struct CertificateFacts: Sendable {
     /// Stored, not computed: every record and status entry that names this CA then shares
     /// one string (a pass over 100,000 names holds many copies).
     public let sha256Hex: String
+    /// The SKI in lowercase hex, stored for the same reason: it is the issuer key identifier
+    /// every device of this CA carries into the trust map (one string, not one per device).
+    public let subjectKeyIdentifierHex: String
 
     /// Whether `parent`'s key verifies this certificate's signature (RFC 5280 §6.1.3 (a)(1)).
     public func isSigned(by parent: CertificateFacts) -> Bool {

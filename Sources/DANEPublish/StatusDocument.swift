@@ -59,16 +59,10 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         public var caFingerprints: [String]
         /// Serial and issuer key identifier per published hash (absent in files of earlier
         /// versions: such a name cannot pass the second gate until its next ok pass).
-        public var certificates: [Certificate]?
+        public var certificates: [CertificateIssuance]?
         public var since: Int64
         public var lastOK: Int64?
         public var lastError: String?
-
-        public struct Certificate: Codable, Equatable, Sendable {
-            public var sha256: String
-            public var serial: String
-            public var aki: String
-        }
 
         enum CodingKeys: String, CodingKey {
             case name, networks, state, hashes, pins, since, certificates
@@ -124,11 +118,8 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             Name(
                 name: record.name.text, networks: networks(record.name), state: record.state,
                 hashes: record.hashes, pins: record.pins.map(\.presentation), caFingerprints: record.caFingerprints,
-                certificates: record.issuances.isEmpty
-                    ? nil
-                    : record.issuances.map {
-                        Name.Certificate(sha256: $0.sha256, serial: $0.serial, aki: $0.authorityKeyIdentifier)
-                    },
+                // The record's own array: 100,000 names share their issuances, not copies.
+                certificates: record.issuances.isEmpty ? nil : record.issuances,
                 since: record.since, lastOK: record.lastOK, lastError: record.lastError)
         }
     }
@@ -269,14 +260,14 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         var issuances: [CertificateIssuance] = []
         for certificate in entry.certificates ?? [] {
             guard entry.hashes.contains(certificate.sha256),
-                let serial = CertificateIssuance.normalizedSerial(certificate.serial), serial == certificate.serial,
-                let aki = CertificateIssuance.normalizedKeyIdentifier(certificate.aki), aki == certificate.aki
+                CertificateIssuance.normalizedSerial(certificate.serial) == certificate.serial,
+                CertificateIssuance.normalizedKeyIdentifier(certificate.authorityKeyIdentifier)
+                    == certificate.authorityKeyIdentifier
             else {
                 return problem(
                     "certificate entry for \(PrintableText.oneLine(certificate.sha256, limit: 80)) is malformed")
             }
-            issuances.append(
-                CertificateIssuance(sha256: certificate.sha256, serial: serial, authorityKeyIdentifier: aki))
+            issuances.append(certificate)
         }
         let latest = now + clockSkew.components.seconds
         if entry.since > latest || (entry.lastOK ?? 0) > latest {

@@ -26,7 +26,9 @@ public struct CertificateExamination: Sendable {
     /// Serial and issuer key identifier, for the second gate (design.md "Admission and failure rules").
     var issuance: CertificateIssuance? {
         guard let facts, let aki = facts.authorityKeyIdentifier else { return nil }
-        return CertificateIssuance(sha256: hash, serial: facts.serialHex, authorityKeyIdentifier: Hex.encode(aki))
+        // The issuer's SKI is this AKI (discovery checked it): share the CA's stored string.
+        let akiHex = chain.first.map(\.subjectKeyIdentifierHex) ?? Hex.encode(aki)
+        return CertificateIssuance(sha256: hash, serial: facts.serialHex, authorityKeyIdentifier: akiHex)
     }
 }
 

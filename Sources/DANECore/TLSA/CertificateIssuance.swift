@@ -3,7 +3,7 @@
 /// its Authority Key Identifier as attributes, never the certificate itself. Serial numbers
 /// are unique per issuer (RFC 5280 §4.1.2.2) and OpenSSL has already matched the AKI to the
 /// issuing CA in `ca.pem`, so the pair names one certificate.
-public struct CertificateIssuance: Hashable, Sendable {
+public struct CertificateIssuance: Hashable, Codable, Sendable {
     /// SHA-256 of the certificate DER, lowercase hex: the trust-map hash it belongs to.
     public var sha256: String
     /// The serial number in lowercase hex without leading zeros (FreeRADIUS's
@@ -11,6 +11,12 @@ public struct CertificateIssuance: Hashable, Sendable {
     public var serial: String
     /// The issuer's key identifier in lowercase hex without separators.
     public var authorityKeyIdentifier: String
+
+    /// `status.json` writes it as `{"sha256", "serial", "aki"}`.
+    enum CodingKeys: String, CodingKey {
+        case sha256, serial
+        case authorityKeyIdentifier = "aki"
+    }
 
     public init(sha256: String, serial: String, authorityKeyIdentifier: String) {
         self.sha256 = sha256
