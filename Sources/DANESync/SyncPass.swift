@@ -79,8 +79,11 @@ public struct SyncPass: Sendable {
             time: nowSeconds, durationSeconds: clock.now().timeIntervalSince(started), policySource: policySource,
             policyError: policyError, records: records, networks: { policy.networks(of: $0) },
             cas: cas.values.map { StatusDocument.CA(sha256: $0.sha256Hex, subject: $0.subject) })
+        // The status and the trust-map entries hold what publishing needs; the records go.
+        records = []
         try Task.checkCancellation()
         let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
+        entries = []
         let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
         return Summary(status: status, report: report, fetches: await chains.fetchCount)
     }
@@ -109,7 +112,15 @@ public struct SyncPass: Sendable {
                 }
             }
             for _ in 0..<limit { addNext() }
+            // Names that rely on the same CAs share one list of their fingerprints.
+            var sharedFingerprints: [[String]: [String]] = [:]
             while let (record, cas) = await group.next() {
+                var record = record
+                if let shared = sharedFingerprints[record.caFingerprints] {
+                    record.caFingerprints = shared
+                } else {
+                    sharedFingerprints[record.caFingerprints] = record.caFingerprints
+                }
                 records.append(record)
                 discovered.merge(cas) { a, _ in a }
                 addNext()
