@@ -183,11 +183,7 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             case .failure(let problem):
                 out.rejected.append(problem.description)
             case .success(var record):
-                if let existing = shared[record.caFingerprints] {
-                    record.caFingerprints = existing
-                } else {
-                    shared[record.caFingerprints] = record.caFingerprints
-                }
+                record.shareCAFingerprints(with: &shared)
                 out.records[record.name] = record
             }
         }

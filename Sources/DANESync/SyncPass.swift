@@ -83,7 +83,6 @@ public struct SyncPass: Sendable {
         records = []
         try Task.checkCancellation()
         let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
-        entries = []
         let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
         return Summary(status: status, report: report, fetches: await chains.fetchCount)
     }
@@ -116,11 +115,7 @@ public struct SyncPass: Sendable {
             var sharedFingerprints: [[String]: [String]] = [:]
             while let (record, cas) = await group.next() {
                 var record = record
-                if let shared = sharedFingerprints[record.caFingerprints] {
-                    record.caFingerprints = shared
-                } else {
-                    sharedFingerprints[record.caFingerprints] = record.caFingerprints
-                }
+                record.shareCAFingerprints(with: &sharedFingerprints)
                 records.append(record)
                 discovered.merge(cas) { a, _ in a }
                 addNext()
@@ -159,7 +154,7 @@ public struct SyncPass: Sendable {
             records[index] = NameRecord(
                 name: record.name, state: .error, since: record.state == .error ? record.since : now,
                 lastOK: record.lastOK, lastError: why)
-            logger.error("name rejected", metadata: ["name": "\(record.name)", "state": "error", "reason": "\(why)"])
+            log(records[index])
         }
     }
 

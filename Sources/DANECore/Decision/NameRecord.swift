@@ -96,4 +96,15 @@ public struct NameRecord: Equatable, Sendable {
                 name: name, state: .insecure, since: since(.insecure), lastOK: previous?.lastOK, lastError: why)
         }
     }
+
+    /// Many names rely on the same CAs: a record takes the list of fingerprints an earlier
+    /// record in `lists` already holds, so 100,000 records share a handful of lists instead of
+    /// holding 100,000 copies.
+    public mutating func shareCAFingerprints(with lists: inout [[String]: [String]]) {
+        if let shared = lists[caFingerprints] {
+            caFingerprints = shared
+        } else {
+            lists[caFingerprints] = caFingerprints
+        }
+    }
 }

@@ -35,24 +35,11 @@ public struct TrustMapReader: @unchecked Sendable {
     /// The entry for (network, name), or `nil`. A line that fails its checksum throws.
     public func lookup(network: String, name: DeviceName) throws(TrustMapError) -> TrustMapEntry? {
         let key = TrustMapFormat.key(network: network, name: name)
-        var low = bodyStart
-        var high = indexStart
-        // Invariant: every line starting before `low` sorts before key; the line starting at
-        // `high` (or end of file) sorts after it.
-        while low < high {
-            let mid = lineStart(atOrBefore: low + (high - low) / 2, floor: low)
-            let end = lineEnd(from: mid)
-            let lineKey = keyOfLine(mid, end)
-            if lineKey.elementsEqual(key) {
-                return try parseLine(from: mid, to: end)
-            }
-            if lineKey.lexicographicallyPrecedes(key) {
-                low = end + 1
-            } else {
-                high = mid
-            }
-        }
-        return nil
+        let line = firstLine(from: bodyStart, to: indexStart) { keyOfLine($0, $1).lexicographicallyPrecedes(key) }
+        guard line < indexStart else { return nil }
+        let end = lineEnd(from: line)
+        guard keyOfLine(line, end).elementsEqual(key) else { return nil }
+        return try parseLine(from: line, to: end)
     }
 
     /// The entries a key of the hash index leads to (a certificate hash, a pin's digest, or
@@ -71,15 +58,7 @@ public struct TrustMapReader: @unchecked Sendable {
     /// entry lines visited are parsed (one certificate may be published under many names).
     public func forEachEntry(forKey key: String, _ visit: (TrustMapEntry) -> Bool) throws(TrustMapError) {
         let wanted = Array(key.utf8) + [0x09]
-        var low = indexStart
-        var high = bytes.count
-        // Lower bound: the first index line whose key is not below `key`.
-        while low < high {
-            let mid = lineStart(atOrBefore: low + (high - low) / 2, floor: low)
-            let end = lineEnd(from: mid)
-            if bytes[mid..<end].lexicographicallyPrecedes(wanted) { low = end + 1 } else { high = mid }
-        }
-        var line = low
+        var line = firstLine(from: indexStart, to: bytes.count) { bytes[$0..<$1].lexicographicallyPrecedes(wanted) }
         while line < bytes.count, bytes[line..<min(line + wanted.count, bytes.count)].elementsEqual(wanted) {
             let end = lineEnd(from: line)
             guard visit(try entry(atIndexLine: line, end: end)) else { return }
@@ -125,6 +104,20 @@ public struct TrustMapReader: @unchecked Sendable {
             throw .badHeader("header says \(entryCount) entries, body has \(entries.count)")
         }
         return entries
+    }
+
+    /// Binary search over the sorted lines in `low..<high` (a region of whole lines): the start
+    /// of the first line that `precedes` (given the line's start and end) does not place before
+    /// the key sought, or `high`. Only the lines it lands on are read.
+    private func firstLine(from low: Int, to high: Int, _ precedes: (Int, Int) -> Bool) -> Int {
+        var (low, high) = (low, high)
+        // Invariant: every line starting before `low` precedes the key; the line at `high` does not.
+        while low < high {
+            let mid = lineStart(atOrBefore: low + (high - low) / 2, floor: low)
+            let end = lineEnd(from: mid)
+            if precedes(mid, end) { low = end + 1 } else { high = mid }
+        }
+        return low
     }
 
     private func lineStart(atOrBefore offset: Int, floor: Int) -> Int {
