@@ -5,7 +5,7 @@ struct Once: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one sync pass.",
         discussion:
-            "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver)."
+            "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver) or another process holds output.dir. SIGTERM/SIGINT: exit 0 at once, publishing nothing of the interrupted pass."
     )
 
     @OptionGroup var options: ConfigOption

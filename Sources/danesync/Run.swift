@@ -4,7 +4,9 @@ import DANESync
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the agent: sync now, then every sync.interval.",
-        discussion: "SIGHUP reloads the configuration and policy and syncs at once; SIGTERM/SIGINT exit cleanly.")
+        discussion:
+            "SIGHUP reloads the configuration and policy and syncs at once; SIGTERM/SIGINT exit 0 at once, publishing nothing of an interrupted pass. Holds output.dir for its life: a second writer exits 2."
+    )
 
     @OptionGroup var options: ConfigOption
 
