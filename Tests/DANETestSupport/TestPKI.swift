@@ -6,7 +6,7 @@ import Testing
 public enum TestPKI {
     /// OUTDIR of pki.sh: `ca/root.pem`, `ca/int.pem`, `devices/<name>.pem`, `rogue/<name>.pem`, …
     public static let directory: URL = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("danesync-pki-\(getpid())")
+        let dir = Scratch.directory("danesync-pki")
         try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let result = try? Command.run(Repository.path("scripts/lab/pki.sh"), [dir.path])
         precondition(result?.status == 0, "scripts/lab/pki.sh failed: \(result?.stderr ?? "did not run")")

@@ -73,8 +73,7 @@ struct AgentWorkspace {
     let root: URL
 
     init(_ label: String) throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "danesync-agent-\(label)-\(UUID().uuidString.prefix(8))")
+        root = Scratch.directory("danesync-agent-\(label)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     }
 
@@ -275,7 +274,7 @@ struct PublishedOutputs {
         #expect(Set(links.values) == files, "every CA file has a link", sourceLocation: sourceLocation)
         #expect(links.count == files.count, "exactly one link per CA file", sourceLocation: sourceLocation)
 
-        let copy = fm.temporaryDirectory.appendingPathComponent("rehash-\(UUID().uuidString.prefix(8))").path
+        let copy = Scratch.directory("rehash").path
         try fm.createDirectory(atPath: copy, withIntermediateDirectories: true)
         defer { try? fm.removeItem(atPath: copy) }
         for file in files { try fm.copyItem(atPath: dir + "/" + file, toPath: copy + "/" + file) }

@@ -10,8 +10,7 @@ import Testing
 @Suite(.serialized)
 struct AtomicPublishTests {
     @Test func test_passesKilledAtRandom_leaveEveryOutputOldOrNew_andComplete() throws {
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "kill-test-\(UUID().uuidString.prefix(8))")
+        let work = Scratch.directory("kill-test")
         let agent = try Repository.binary("danesync")
         let result = try Command.run(Repository.path("scripts/kill-test"), [Lab.directory.path, agent, work.path])
         #expect(
@@ -39,7 +38,7 @@ struct AtomicPublishTests {
     }
 
     @Test func test_aReader_seesOnlyTheOldOrTheNewContent_whileAWriterReplacesTheFile() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString.prefix(8))")
+        let dir = Scratch.directory("atomic")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("ca.pem").path
@@ -70,7 +69,7 @@ struct AtomicPublishTests {
     }
 
     @Test func test_writingTheSameContent_keepsTheFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString.prefix(8))")
+        let dir = Scratch.directory("atomic")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("trustmap").path

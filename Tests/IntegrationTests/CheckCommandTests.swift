@@ -19,8 +19,7 @@ struct CheckCommandTests {
     final class Workspace {
         let directory: URL
         init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-                "danesync-check-\(UUID().uuidString)")
+            directory = Scratch.directory("danesync-check")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try write(
                 "root.key", ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n")

@@ -9,15 +9,23 @@ enum Lab {
         if let dir = ProcessInfo.processInfo.environment["DANESYNC_LAB"], !dir.isEmpty {
             return URL(fileURLWithPath: dir)
         }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("danesync-lab-\(getpid())")
-        try! FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let status = script("up.sh", dir.path)
-        precondition(status == 0, "scripts/lab/up.sh failed (\(status))")
+        let dir = Scratch.directory("danesync-lab")
+        do { try up(dir.path) } catch { preconditionFailure("\(error)") }
         atexit {
             _ = Lab.script("down.sh", Lab.directory.path)
         }
         return dir
     }()
+
+    /// Brings a lab up in `directory` (scripts/lab/up.sh); a failure carries the script's last
+    /// lines of stderr, which name the server that did not start and its log.
+    static func up(_ directory: String) throws {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let run = try Command.run(Repository.path("scripts/lab/up.sh"), [directory])
+        guard run.status == 0 else {
+            throw Command.Failure("scripts/lab/up.sh \(directory) failed (\(run.status)): \(run.stderr.suffix(1500))")
+        }
+    }
 
     /// Runs `scripts/lab/NAME` and returns its exit status (-1 when it could not run).
     /// ``Command`` spawns it, so the daemons it starts (knotd, nginx) cannot hold the test up.

@@ -11,16 +11,14 @@ import Testing
 /// The trust map comes from one real `danesync once` into `<lab>/verify-tests/out`.
 enum VerifyLab {
     private static let lab: Result<String, Command.Failure> = {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("danesync-verify-lab-\(getpid())").path
-        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let status = Lab.script("up.sh", dir)
+        let dir = Scratch.directory("danesync-verify-lab").path
         atexit {
             if case .success(let dir) = VerifyLab.lab {
                 Lab.script("down.sh", dir)
                 try? FileManager.default.removeItem(atPath: dir)
             }
         }
-        guard status == 0 else { return .failure(Command.Failure("scripts/lab/up.sh \(dir) failed (\(status))")) }
+        do { try Lab.up(dir) } catch { return .failure(Command.Failure("\(error)")) }
         try? FileManager.default.createDirectory(atPath: dir + "/verify-tests", withIntermediateDirectories: true)
         return .success(dir)
     }()

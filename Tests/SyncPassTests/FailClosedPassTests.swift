@@ -194,9 +194,7 @@ struct FailClosedPassTests {
     }
 
     static func scratch(_ label: String) throws -> String {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "danesync-\(label)-\(UUID().uuidString.prefix(8))"
-        ).path
+        let directory = Scratch.directory("danesync-\(label)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         return directory
     }

@@ -7,12 +7,17 @@ LAB_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
-# free_port: print a random high TCP+UDP port nobody on this host listens on.
+# free_port: print a random TCP+UDP port no socket on this host uses, below the kernel's
+# ephemeral range (ip_local_port_range): a port from inside it can be taken by any outgoing
+# connection between this check and the server's bind() — seen in CI as nginx's "Address
+# already in use". Servers that fail to bind are still retried by their start functions.
 free_port() {
-  local port used
-  used=$(ss -Hlntu | awk '{n=split($5,a,":"); print a[n]}')
+  local port used low
+  low=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+  (( low > 11000 )) || low=32768
+  used=$(ss -Hantu | awk '{n=split($5,a,":"); print a[n]}')
   for _ in $(seq 50); do
-    port=$(( 20000 + RANDOM % 40000 ))
+    port=$(( 10000 + RANDOM % (low - 10000) ))
     grep -qx "$port" <<<"$used" || { echo "$port"; return 0; }
   done
   die "no free port found"

@@ -53,7 +53,7 @@
 # is made absolute too. The port is kept across restarts when it is still free.
 set -euo pipefail
 
-die() { echo "radius.sh: $*" >&2; exit 1; }
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MODULE_SRC=$REPO/radius-config/mods-available/eap-danesync
@@ -137,16 +137,12 @@ do_stop() {
 udp_port_free() { ! ss -Hnlu "sport = :$1" 2>/dev/null | grep -q .; }
 
 pick_port() {
-    local p i
+    local p
     if [[ -f $RDIR/port ]]; then
         p=$(<"$RDIR/port")
         if [[ $p =~ ^[0-9]+$ ]] && udp_port_free "$p"; then echo "$p"; return; fi
     fi
-    for ((i = 0; i < 50; i++)); do
-        p=$((20000 + RANDOM % 40000))
-        if udp_port_free "$p"; then echo "$p"; return; fi
-    done
-    die "no free UDP port found"
+    free_port
 }
 
 abs_cmd() {   # first word of a command → absolute path
