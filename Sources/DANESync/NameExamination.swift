@@ -14,11 +14,19 @@ public struct NameExamination: Sendable {
     public var cas: [String: CertificateFacts]
     public var outcome: NameOutcome
 
-    /// What the answer publishes, when it is secure: the limit of what grace may keep.
+    /// What the answer publishes, when it is secure: the limit of what grace may keep. A
+    /// certificate the pass found outside its validity (or under an expired CA) or unusable for
+    /// the name is not in it: grace bridges a CA host's outage, never a certificate that may no
+    /// longer be published (design.md "Admission and failure rules").
     public var securelyPublished: NameRecord.Publication? {
         guard case .records(let response) = answerClass, response.security == .secure else { return nil }
-        return NameRecord.Publication(
-            hashes: Set(certificates.map(\.hash)), pins: Set(response.records.filter(\.isPin)))
+        let usable = certificates.filter { certificate in
+            switch certificate.verdict {
+            case .outsideValidity, .unusable: false
+            case .accepted, .discoveryFailed, nil: true
+            }
+        }
+        return NameRecord.Publication(hashes: Set(usable.map(\.hash)), pins: Set(response.records.filter(\.isPin)))
     }
 }
 

@@ -54,8 +54,11 @@ public enum FileBytes {
     }
 
     /// A read-only descriptor of the regular file at `path`, and its status. The caller closes it.
+    /// `O_NONBLOCK` lets the type check refuse a FIFO at once instead of blocking in `open` until
+    /// a writer comes (the hook would hang until FreeRADIUS killed it); it changes nothing for
+    /// regular files. `O_NOCTTY`: a terminal device named here never becomes ours.
     static func openRegularFile(_ path: String) throws(Failure) -> (descriptor: Int32, status: stat) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw .cannotRead(systemErrorText()) }
         var info = stat()
         guard fstat(fd, &info) == 0 else {

@@ -233,6 +233,26 @@ struct TrustMapTests {
         }
     }
 
+    /// A flipped byte in a key misleads the binary search: the lookup of that entry must still
+    /// say "corrupt" (exit 10), never "not in the map" (exit 12).
+    @Test func test_flippedByteInTheKeyOfTheLineSought_isCorrupt_notAMiss() throws {
+        let entries = Self.entries(100)
+        let intact = TrustMapWriter.render(entries, generated: 1)
+        for (index, target) in entries.enumerated() where index % 7 == 0 {
+            let nameText = Array(("\t" + target.name.text + "\t").utf8)
+            let start = try #require(intact.indices.first { intact[$0...].starts(with: nameText) })
+            for (offset, replacement) in [(1, UInt8(ascii: "z")), (2, UInt8(ascii: "0"))] {
+                var bytes = intact
+                bytes[start + offset] = bytes[start + offset] == replacement ? UInt8(ascii: "a") : replacement
+                _ = try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+                    #expect(throws: TrustMapError.self, "entry \(index), octet \(offset)") {
+                        try reader.lookup(network: target.network, name: target.name)
+                    }
+                }
+            }
+        }
+    }
+
     @Test func test_lineWithBadChecksum_butGoodBodyChecksum_failsValidateAllWithCorruptLine() throws {
         // A line rewritten with a consistent body checksum but a stale line checksum.
         let entry = TrustMapEntry(

@@ -218,11 +218,22 @@ struct VerifyDecisionTests {
     }
 
     @Test func test_anyMatchingRecordKind_accepts() {
+        var named = Self.certificate
+        named.sanDNSNames = [Self.sensor.text]
         for record in [
             Self.spkiPin,
             TLSARecord(usage: .pkixCD, selector: .cert, matchingType: .sha512, data: Self.certificate.sha512),
         ] {
-            #expect(Self.live(Self.answer(records: [record])).code == .accept, "\(record)")
+            #expect(Self.live(Self.answer(records: [record]), certificate: named).code == .accept, "\(record)")
+        }
+    }
+
+    /// Admitted by a hash an earlier DANE-EE record published, the certificate is now published
+    /// only by a PKIX record whose SAN rule it fails: DNS no longer vouches for it under this name.
+    @Test func test_PKIXRecordWhoseSANRuleTheCertificateFails_isWithdrawn14() {
+        for usage in [TLSAUsage.pkixEE, .pkixCD] {
+            let record = TLSARecord(usage: usage, selector: .cert, matchingType: .sha256, data: Self.certificate.sha256)
+            #expect(Self.live(Self.answer(records: [record])).code == .withdrawn, "\(usage)")
         }
     }
 

@@ -190,6 +190,17 @@ struct DaneverifyTests {
             "garbage.pem", "-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUgYXQgYWxs\n-----END CERTIFICATE-----\n")
         let derFile = Fixture.scratch("sensor1.der")
         try Data(Fixture.der(Fixture.device(LabNames.sensor1))).write(to: URL(fileURLWithPath: derFile))
+        // A FIFO nobody writes to: refused at once, not waited on (docs/fault-matrix.md).
+        let fifo = Fixture.scratch("cert.fifo")
+        try? FileManager.default.removeItem(atPath: fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let zeros = Fixture.scratch("zeros.pem")
+        try? FileManager.default.removeItem(atPath: zeros)
+        try FileManager.default.createSymbolicLink(atPath: zeros, withDestinationPath: "/dev/zero")
+        // 100 MB, sparse: refused by its size before a byte is read.
+        let huge = Fixture.scratch("huge.pem")
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, 100_000_000) == 0)
         let cases = [
             ("missing", Fixture.scratch("no-such-cert.pem")),
             ("not PEM", notPEM),
@@ -199,11 +210,28 @@ struct DaneverifyTests {
             ("a directory", Fixture.path("pki")),
             ("empty", "/dev/null"),
             ("endless zeros", "/dev/zero"),
+            ("a FIFO", fifo),
+            ("a symlink to /dev/zero", zeros),
+            ("a 100 MB file", huge),
         ]
         for (label, cert) in cases {
             try Fixture.verify(config: config, identity: LabNames.sensor1, cert: cert, csid: Self.onCorpIoT).expect(
                 .certificate, label)
         }
+    }
+
+    /// FreeRADIUS writes the peer's leaf to the file; a file holding more than one certificate
+    /// is judged by its first, and a published certificate after it admits nothing.
+    @Test func test_PEMWithTwoCertificates_isJudgedByTheFirst() throws {
+        let config = try Fixture.config()
+        let sensor1 = try String(contentsOfFile: Fixture.device(LabNames.sensor1), encoding: .utf8)
+        let rogue = try String(contentsOfFile: Fixture.path("pki/rogue/\(LabNames.sensor1).pem"), encoding: .utf8)
+        let publishedFirst = try Fixture.write("two-published-first.pem", sensor1 + rogue)
+        let rogueFirst = try Fixture.write("two-rogue-first.pem", rogue + sensor1)
+        try Fixture.verify(config: config, identity: LabNames.sensor1, cert: publishedFirst, csid: Self.onCorpIoT)
+            .expect(.accept)
+        try Fixture.verify(config: config, identity: LabNames.sensor1, cert: rogueFirst, csid: Self.onCorpIoT)
+            .expect(.notPublished)
     }
 
     // MARK: 12 not allowed
@@ -242,6 +270,27 @@ struct DaneverifyTests {
             csid: Self.onCorpIoT
         )
         .expect(.notPublished)
+    }
+
+    /// A certificate for example.com's sensor1 issued by example.org's CA, which is in ca.pem
+    /// (cam7 relies on it): FreeRADIUS's chain check passes, so the hook's hash check is the
+    /// barrier — by name and by the certificate's own SAN alike.
+    @Test func test_certificateIssuedByAnotherOrganisationsPublishedCA_rejects13() throws {
+        let base = Fixture.scratch("cross-org-sensor1")
+        let ca = Fixture.path("pki/ca/org2-root")
+        let mint = try Command.run(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-sha256",
+                "-days", "30", "-subj", "/CN=\(LabNames.sensor1)", "-addext", "subjectAltName=DNS:\(LabNames.sensor1)",
+                "-addext", "extendedKeyUsage=clientAuth", "-CA", ca + ".pem", "-CAkey", ca + ".key",
+                "-keyout", base + ".key", "-out", base + ".pem",
+            ])
+        try #require(mint.status == 0, "\(mint.stderr)")
+        for identity in [LabNames.sensor1, "anonymous@example.com"] {
+            try Fixture.verify(config: Fixture.config(), identity: identity, cert: base + ".pem", csid: Self.onCorpIoT)
+                .expect(.notPublished, identity)
+        }
     }
 
     // MARK: 14 withdrawn (live check)

@@ -243,6 +243,33 @@ struct ValidityTests {
         #expect(try world.published(Self.name) == nil)
     }
 
+    /// Grace bridges an outage of DNS or of the CA host; it never keeps a certificate the pass
+    /// itself found expired, however long `sync.grace` is.
+    @Test func test_deviceCertificateThatExpiresWithinGrace_leavesAtOnce() async throws {
+        let world = try PassFixture(names: [Self.name.text], grace: .seconds(3 * 86_400))
+        let device = try world.pki.device(Self.name.text, lifetime: .seconds(86_400))
+        world.resolver.publish(Self.name, [TestCertificates.daneEE(device)])
+        #expect(world.state(Self.name, in: try await world.pass()) == .ok)
+
+        world.clock.advance(by: .seconds(2 * 86_400))
+        let expired = try await world.pass()
+        #expect(world.state(Self.name, in: expired) == .error)
+        #expect(try world.published(Self.name) == nil)
+    }
+
+    @Test func test_notYetValidDeviceCertificate_isError_namingTheDate_andNotPublished() async throws {
+        let world = try PassFixture(names: [Self.name.text])
+        let device = try world.pki.device(Self.name.text)
+        world.resolver.publish(Self.name, [TestCertificates.daneEE(device)])
+        // The certificate's notBefore is an hour ago: a day earlier it is not valid yet.
+        world.clock.advance(by: .seconds(-86_400))
+        let early = try await world.pass()
+        #expect(world.state(Self.name, in: early) == .error)
+        let why = try #require(world.lastError(Self.name, in: early))
+        #expect(why.contains("is not valid before "), "\(why)")
+        #expect(try world.published(Self.name) == nil)
+    }
+
     @Test func test_withinClockSkew_isStillValid() async throws {
         let world = try PassFixture(names: [Self.name.text])
         let device = try world.pki.device(Self.name.text, lifetime: .seconds(86_400))

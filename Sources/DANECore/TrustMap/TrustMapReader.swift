@@ -33,13 +33,23 @@ public struct TrustMapReader: @unchecked Sendable {
     }
 
     /// The entry for (network, name), or `nil`. A line that fails its checksum throws.
+    ///
+    /// A miss is only believed when the lines on both sides of where the key would be pass
+    /// their checksums: a flipped byte in the key of the very line sought (or of a line that
+    /// misled the search) ends the search next to that line, so "not in the map" is never the
+    /// answer to a corrupt map — that is exit 10, not 12 (design.md "Identity at verify time").
     public func lookup(network: String, name: DeviceName) throws(TrustMapError) -> TrustMapEntry? {
         let key = TrustMapFormat.key(network: network, name: name)
         let line = firstLine(from: bodyStart, to: indexStart) { keyOfLine($0, $1).lexicographicallyPrecedes(key) }
-        guard line < indexStart else { return nil }
-        let end = lineEnd(from: line)
-        guard keyOfLine(line, end).elementsEqual(key) else { return nil }
-        return try parseLine(from: line, to: end)
+        if line < indexStart {
+            let end = lineEnd(from: line)
+            if keyOfLine(line, end).elementsEqual(key) { return try parseLine(from: line, to: end) }
+            try checkLine(from: line, to: end)
+        }
+        if line > bodyStart {
+            try checkLine(from: lineStart(atOrBefore: line - 1, floor: bodyStart), to: line - 1)
+        }
+        return nil
     }
 
     /// The entries a key of the hash index leads to (a certificate hash, a pin's digest, or
@@ -146,11 +156,20 @@ public struct TrustMapReader: @unchecked Sendable {
         return ArraySlice(bytes[start..<index])
     }
 
+    /// Throws unless the entry line's last field is the checksum of the rest.
+    private func checkLine(from start: Int, to end: Int) throws(TrustMapError) {
+        let line = bytes[start..<end]
+        guard let lastTab = line.lastIndex(of: 0x09),
+            TrustMapFormat.hex64(TrustMapFormat.fnv1a(bytes[start..<lastTab]))
+                .utf8.elementsEqual(bytes[(lastTab + 1)..<end])
+        else { throw .corruptLine(offset: start) }
+    }
+
     private func parseLine(from start: Int, to end: Int) throws(TrustMapError) -> TrustMapEntry {
+        try checkLine(from: start, to: end)
         let line = Array(bytes[start..<end])
         let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-        guard fields.count == 5, let lastTab = line.lastIndex(of: 0x09),
-            TrustMapFormat.hex64(TrustMapFormat.fnv1a(line[..<lastTab])) == String(decoding: fields[4], as: UTF8.self),
+        guard fields.count == 5,
             let network = TrustMapFormat.decodeNetwork(fields[0]),
             let name = try? DeviceName(String(decoding: fields[1], as: UTF8.self))
         else { throw .corruptLine(offset: start) }

@@ -56,8 +56,10 @@ public enum VerifyDecision {
 
     /// The live check (design.md "Configuration", `verify.live_check`): DNS must still publish,
     /// securely, an end-entity TLSA record for the admitted certificate — one that matches the
-    /// certificate itself, or, when only FreeRADIUS's facts of it are at hand, one that carries
-    /// it whole or as its SHA-256 (`sha256` digests a `3 0 0`/`4 0 0` record's data).
+    /// certificate itself (a PKIX usage only if its SAN holds the name), or, when only
+    /// FreeRADIUS's facts of it are at hand, one that carries it whole or as its SHA-256
+    /// (`sha256` digests a `3 0 0`/`4 0 0` record's data; the SAN of that certificate was
+    /// checked by the pass that published its hash, and the gate cannot read it).
     public static func checkLive(
         answer: TLSAAnswer, presented: PresentedCertificate, admitted: (name: DeviceName, admission: Admission),
         mode: Config.LiveCheck, requireDNSSEC: Bool, sha256: ([UInt8]) -> [UInt8]
@@ -88,7 +90,11 @@ public enum VerifyDecision {
         let published = response.records.contains { record in
             guard !record.usage.isTrustAnchor else { return false }
             switch presented {
-            case .certificate(let certificate): return record.matches(certificate)
+            case .certificate(let certificate):
+                // A PKIX record (usage 1, 4) speaks for the certificate only when its SAN holds
+                // the name (design.md "Protocol facts"), as when the agent published it.
+                return record.matches(certificate)
+                    && (!record.usage.requiresSANMatch || name.appears(in: certificate.sanDNSNames))
             case .issuance:
                 guard record.selector == .cert else { return false }
                 switch record.matchingType {
