@@ -58,6 +58,10 @@ public actor PolicySource {
                 } catch {
                     return Reading(policy: lastGood, source: url, error: error.lines.joined(separator: "; "))
                 }
+            case .failure(.tooLarge(let limit)):
+                return Reading(
+                    policy: lastGood, source: url,
+                    error: "policy \(url): body larger than \(limit) bytes (the limit for a policy URL)")
             case .failure(let failure):
                 return Reading(policy: lastGood, source: url, error: "policy \(url): \(failure)")
             }

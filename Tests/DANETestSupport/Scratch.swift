@@ -9,4 +9,11 @@ public enum Scratch {
         FileManager.default.temporaryDirectory.appendingPathComponent(
             "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())")
     }
+
+    /// A fresh ``directory(_:)``, created: its path.
+    public static func created(_ prefix: String) throws -> String {
+        let path = directory(prefix).path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
 }

@@ -8,6 +8,7 @@ public final class ScriptedResolver: Resolver, @unchecked Sendable {
     private let lock = NSLock()
     private var results: [DeviceName: TLSAAnswer.Result] = [:]
     private var counts: [DeviceName: Int] = [:]
+    private var lookupsLeft: Int?
 
     public init() {}
 
@@ -23,9 +24,17 @@ public final class ScriptedResolver: Resolver, @unchecked Sendable {
 
     public func lookups(of name: DeviceName) -> Int { lock.withLock { counts[name] ?? 0 } }
 
+    /// The server stops in the middle of a pass: the next `lookups` lookups are answered from
+    /// the script, every later one times out.
+    public func stop(afterLookups lookups: Int) { lock.withLock { lookupsLeft = lookups } }
+
     public func lookupTLSA(_ name: DeviceName) async -> TLSAAnswer {
         lock.withLock {
             counts[name, default: 0] += 1
+            if let left = lookupsLeft {
+                guard left > 0 else { return TLSAAnswer(name: name, result: .timedOut) }
+                lookupsLeft = left - 1
+            }
             return TLSAAnswer(
                 name: name, result: results[name] ?? .response(DNSResponse(rcode: .nameError, security: .secure)))
         }

@@ -52,6 +52,22 @@ public struct TestCertificates: Sendable {
         TLSARecord(usage: .daneEE, selector: .cert, matchingType: .full, data: certificate.binding.der)
     }
 
+    /// A certificate named `subject` for `key`, signed by `issuerKey` under the name `issuer`
+    /// (self-signed when the names are equal, else with the issuer key's SHA-1 as its AKI):
+    /// the parts discovery's fault rows build chains from (loops, depth, a CA that is not one).
+    public static func issue(
+        _ subject: String, key: P256.Signing.PrivateKey, issuer: String, issuerKey: P256.Signing.PrivateKey,
+        isCA: Bool = true, sans: [String] = []
+    ) throws -> CertificateFacts {
+        let issuerName = try DistinguishedName { CommonName(issuer) }
+        return try make(
+            subject: try DistinguishedName { CommonName(subject) }, key: key.publicKey, issuer: issuerName,
+            issuerKey: issuerKey, isCA: isCA,
+            authorityKeyIdentifier: subject == issuer
+                ? nil : Array(Insecure.SHA1.hash(data: issuerKey.publicKey.x963Representation)),
+            sans: sans)
+    }
+
     private static func make(
         subject: DistinguishedName, key: P256.Signing.PublicKey, issuer: DistinguishedName,
         issuerKey: P256.Signing.PrivateKey, isCA: Bool, authorityKeyIdentifier: [UInt8]?, sans: [String],

@@ -333,6 +333,8 @@ struct DaneverifyTests {
 
     // MARK: 15 bogus / insecure (live check)
 
+    static let expiredSignatures = "expired._device.example.info"
+
     @Test func test_bogusAndInsecureRecords_reject15() throws {
         let brokenCert = try Fixture.device(LabNames.bogus)
         let plainCert = try Fixture.device(LabNames.insecure)
@@ -346,11 +348,19 @@ struct DaneverifyTests {
                 TrustMapEntry(
                     network: "corp-iot", name: try DeviceName(LabNames.insecure), hashes: [try Fixture.hash(plainCert)],
                     pins: []),
+                // Its zone's RRSIGs expired in 2020; the record carries sensor1's certificate.
+                TrustMapEntry(
+                    network: "corp-iot", name: try DeviceName(Self.expiredSignatures),
+                    hashes: [try Fixture.hash(Fixture.device(LabNames.sensor1))], pins: []),
             ])
         for liveCheck in ["required", "if-available"] {
             let config = try Fixture.config(output: dir, liveCheck: liveCheck)
             try Fixture.verify(config: config, identity: LabNames.bogus, cert: brokenCert, csid: Self.onCorpIoT).expect(
                 .dnssec, "bogus, \(liveCheck)")
+            try Fixture.verify(
+                config: config, identity: Self.expiredSignatures, cert: Fixture.device(LabNames.sensor1),
+                csid: Self.onCorpIoT
+            ).expect(.dnssec, "expired RRSIG, \(liveCheck)")
             try Fixture.verify(config: config, identity: LabNames.insecure, cert: plainCert, csid: Self.onCorpIoT)
                 .expect(
                     .dnssec, "insecure, \(liveCheck)")

@@ -72,6 +72,21 @@ struct FetcherTests {
         #expect(result == .failure(.redirectRefused(to: target, because: .notHTTPS(scheme: "http"))))
     }
 
+    @Test func test_serverError_isTheStatus() async throws {
+        let result = await CurlFetcher().get(try Self.request(DiscoveryLab.url([0, 0, 5, 0])))
+        #expect(result == .failure(.status(500)))
+        #expect(HTTPFailure.status(500).description == "HTTP 500 Internal Server Error")
+    }
+
+    /// The target is a real CA on another authority host of the same server: only the rule
+    /// stands between the agent and it (design.md "Protocol facts").
+    @Test func test_redirectToAnotherHost_isRefused_thoughTheTargetServesACA() async throws {
+        let target = DiscoveryLab.url(try DiscoveryLab.ca("org2-root").subjectKeyIdentifier)
+            .replacingOccurrences(of: "device.example.com", with: "device.example.org")
+        let result = await CurlFetcher().get(try Self.request(DiscoveryLab.url([0, 0, 3, 2])))
+        #expect(result == .failure(.redirectRefused(to: target, because: .offHost(from: "device.example.com"))))
+    }
+
     @Test func test_plainHTTPURL_isRefusedWithoutConnecting() async throws {
         let result = await CurlFetcher().get(HTTPRequest(url: "http://device.example.com/x"))
         #expect(result == .failure(.notHTTPS(url: "http://device.example.com/x")))

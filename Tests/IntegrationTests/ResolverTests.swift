@@ -76,6 +76,18 @@ struct ResolverTests {
         #expect(!reason.isEmpty)
     }
 
+    /// example.info was signed with a validity window that closed in 2020 (`ldns-signzone -i/-e`).
+    @Test func test_expiredSignatures_answerBogus_sayingExpired() async throws {
+        let resolver = try UnboundResolver(dns: Self.labDNS(), maxInFlight: 4)
+        let response = try Self.response(await resolver.lookupTLSA(Self.name("expired._device.example.info")))
+        #expect(response.security == .bogus)
+        let reason = try #require(response.whyBogus)
+        #expect(reason.contains("expired"), "\(reason)")
+        #expect(
+            TLSAAnswer(name: Self.name("expired._device.example.info"), result: .response(response))
+                .classify(requireDNSSEC: true) == .bogus(reason))
+    }
+
     @Test func test_nonexistentName_isASecureNXDOMAIN() async throws {
         let resolver = try UnboundResolver(dns: Self.labDNS(), maxInFlight: 4)
         let response = try Self.response(await resolver.lookupTLSA(Self.name("nosuch._device.example.com")))

@@ -114,7 +114,7 @@ struct FailClosedPassTests {
     // MARK: status.json is untrusted input
 
     @Test func test_statusReadBack_dropsEntriesThatBreakARule_andKeepsTheRest() throws {
-        let directory = try Self.scratch("status")
+        let directory = try Scratch.created("danesync-status")
         let hash = String(repeating: "ab", count: 32)
         let now: Int64 = 1_800_000_000
         func entry(_ name: String, hashes: [String] = [hash], state: String = "ok", since: Int64 = now - 60) -> String {
@@ -149,7 +149,7 @@ struct FailClosedPassTests {
     // MARK: one writer
 
     @Test func test_outputLock_admitsOneWriter_andTheSecondFailsAtOnce() throws {
-        let directory = try Self.scratch("lock") + "/out"
+        let directory = try Scratch.created("danesync-lock") + "/out"
         let first = try OutputLock(directory: directory)
         #expect(throws: OutputLock.Failure.self) { try OutputLock(directory: directory) }
         do {
@@ -163,7 +163,7 @@ struct FailClosedPassTests {
     // MARK: on_ca_change is not lost
 
     @Test func test_onCAChange_thatFails_orNeverRan_runsAgainAfterTheNextPass_untilItSucceeds() async throws {
-        let directory = try Self.scratch("hook")
+        let directory = try Scratch.created("danesync-hook")
         let store = FileStore(directory: directory)
         let pki = try TestCertificates()
         func publish() throws -> PublishReport {
@@ -193,11 +193,6 @@ struct FailClosedPassTests {
         #expect(try publish().caChangePendingSince == nil)
     }
 
-    static func scratch(_ label: String) throws -> String {
-        let directory = Scratch.directory("danesync-\(label)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        return directory
-    }
 }
 
 /// The second gate's key (design.md "Admission and failure rules"): every published certificate

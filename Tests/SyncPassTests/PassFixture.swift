@@ -51,7 +51,10 @@ struct PassFixture {
     }
 
     /// The pass over the doubles, as ``Agent`` makes it over the real edges.
-    var syncPass: SyncPass {
+    var syncPass: SyncPass { syncPass(store: store) }
+
+    /// The same pass publishing into another store (a ``FileStore`` when the test is about files).
+    func syncPass(store: any OutputStore) -> SyncPass {
         SyncPass(
             config: config, resolver: resolver, chains: chains, store: store, clock: clock,
             logger: Logger(label: "pass-test") { _ in SwiftLogNoOpLogHandler() })
@@ -60,6 +63,11 @@ struct PassFixture {
     /// One pass, as `danesync once` runs it.
     func pass() async throws -> SyncPass.Summary {
         try await syncPass.run(policy: policy, policySource: "test", policyError: nil)
+    }
+
+    /// One pass into `store`.
+    func pass(into store: any OutputStore) async throws -> SyncPass.Summary {
+        try await syncPass(store: store).run(policy: policy, policySource: "test", policyError: nil)
     }
 
     func state(_ name: DeviceName, in summary: SyncPass.Summary) -> NameRecord.State? {

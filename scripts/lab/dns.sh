@@ -6,9 +6,10 @@
 #        dns.sh withdraw|restore LABDIR NAME   drop / put back NAME's TLSA records, re-sign, reload
 #        dns.sh gen-zone LABDIR N         zone bench.example.com with N names d<i>._device.…
 # Zones: example.com, example.org (signed), example.net (unsigned), example.edu (signed, then a
-# TLSA rdata altered so validators say bogus), bench.example.com (gen-zone). Files in LABDIR/dns:
+# TLSA rdata altered so validators say bogus), example.info (signatures expired in 2020),
+# bench.example.com (gen-zone). Files in LABDIR/dns:
 # src/ZONE.zone (unsigned source, edit this), signed/ZONE.zone (served), keys/, withdrawn/.
-# start rebuilds the four fixed zones (undoing withdrawals); a bench zone is kept.
+# start rebuilds the fixed zones (undoing withdrawals); a bench zone is kept.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,7 +20,8 @@ mkdir -p "$2"
 LAB=$(cd "$2" && pwd)
 D=$LAB/dns
 PKI=$LAB/pki
-SIGNED_ZONES=(example.com example.org example.edu bench.example.com)
+FIXED_ZONES="example.com example.org example.net example.edu example.info"
+SIGNED_ZONES=(example.com example.org example.edu example.info bench.example.com)
 
 port() { sed -n 's/^DNS_PORT=//p' "$D/dns.env"; }
 serial_served() { kdig @127.0.0.1 -p "$(port)" "$1" SOA +short +time=1 +retry=0 2>/dev/null | awk '{print $3}'; }
@@ -52,7 +54,10 @@ build_fixed_zones() {
   { zone_head example.org; tlsa cam7._device.example.org "3 0 0"; } >"$z/example.org.zone.tmp"
   { zone_head example.net; tlsa plain._device.example.net "3 0 0"; } >"$z/example.net.zone.tmp"
   { zone_head example.edu; tlsa broken._device.example.edu "3 0 0"; } >"$z/example.edu.zone.tmp"
-  for n in example.com example.org example.net example.edu; do mv "$z/$n.zone.tmp" "$z/$n.zone"; done
+  { zone_head example.info
+    echo "expired._device.example.info. 60 IN TLSA 3 0 0 $(cert_der_hex "$PKI/devices/sensor1._device.example.com.pem")"
+  } >"$z/example.info.zone.tmp"
+  for n in $FIXED_ZONES; do mv "$z/$n.zone.tmp" "$z/$n.zone"; done
   rm -rf "$D/withdrawn"
 }
 
@@ -67,7 +72,10 @@ publish() {
                        ldns-keygen -a ECDSAP256SHA256 -k "$zone" >"$zone.ksk.tmp" &&
                        mv "$zone.ksk.tmp" "$zone.ksk") || die "ldns-keygen failed for $zone"
     fi
-    ldns-signzone -o "$zone" -f "$out.tmp" "$D/src/$zone.zone" \
+    # example.info: RRSIGs that expired years ago (validators say bogus, "signature expired").
+    local window=()
+    [[ $zone == example.info ]] && window=(-i 20200101000000 -e 20200201000000)
+    ldns-signzone "${window[@]}" -o "$zone" -f "$out.tmp" "$D/src/$zone.zone" \
       "$D/keys/$(cat "$D/keys/$zone.ksk")" "$D/keys/$(cat "$D/keys/$zone.zsk")" ||
       die "ldns-signzone failed for $zone"
   fi
@@ -129,7 +137,7 @@ start() {
   mkdir -p "$D"/{src,signed,keys,db,run}
   build_fixed_zones
   local zone port pid
-  for zone in example.com example.org example.net example.edu; do publish "$zone"; done
+  for zone in $FIXED_ZONES; do publish "$zone"; done
   [[ -s $D/src/bench.example.com.zone && ! -s $D/signed/bench.example.com.zone ]] && publish bench.example.com
   write_trust_anchors
   # A port taken between free_port and knotd's bind is retried on another one.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # nginx CA host on 127.0.0.1 (TLS with pki/web/server.pem): serves
 # https://<authority-host>/.well-known/ca/<SKI aa-bb-…>.pem for the lab's CAs, plus the faults
-# under device.example.com (wrong SKI, 404, garbage, > 100 kB, 302 redirect to http).
+# under device.example.com (wrong SKI, 404, garbage, > 100 kB, 302 redirect to http; for key
+# identifiers 00-00-05-00 a 500 and 00-00-03-02 a 302 to device.example.org).
 # Usage: https.sh start LABDIR | stop LABDIR | refresh LABDIR (rebuild docroot, e.g. after gen-zone)
 # Writes LABDIR/https/https.env (HTTPS_PORT=…); pid file LABDIR/https/nginx.pid.
 set -euo pipefail
@@ -66,8 +67,13 @@ write_conf() {
       echo "    listen 127.0.0.1:$port ssl;"
       echo "    server_name $host;"
       echo "    root $H/www/$host;"
-      [[ $host == device.example.com ]] &&
+      if [[ $host == device.example.com ]]; then
         echo "    location = $redirect { return 302 http://device.example.com$redirect; }"
+        # Faults no lab name uses, asked for by key identifier in FetcherTests: a server error,
+        # and a redirect to another authority host that does serve a CA.
+        echo "    location = /.well-known/ca/00-00-05-00.pem { return 500; }"
+        echo "    location = /.well-known/ca/00-00-03-02.pem { return 302 https://device.example.org/.well-known/ca/$(ski "$C/org2-root.pem").pem; }"
+      fi
       echo "  }"
     done
     echo "}"

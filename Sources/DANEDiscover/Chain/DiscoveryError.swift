@@ -36,6 +36,8 @@ public enum DiscoveryError: Error, Equatable, Sendable, CustomStringConvertible 
         case .noAuthorityKeyIdentifier(let subject):
             return "certificate \(subject) has no Authority Key Identifier, so its CA URL "
                 + "(https://<authority>/.well-known/ca/<AKI>.pem) cannot be built"
+        case .fetchFailed(let url, .tooLarge(let limit)):
+            return "CA at \(url): body larger than \(limit) bytes (discovery.max_bytes)"
         case .fetchFailed(let url, let failure):
             return "CA at \(url): \(failure)"
         case .notACertificate(let url, let why):

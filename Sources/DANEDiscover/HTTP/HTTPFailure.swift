@@ -24,7 +24,7 @@ public enum HTTPFailure: Error, Equatable, Sendable, CustomStringConvertible {
         case .status(let code):
             return "HTTP \(code)\(Self.reasonPhrase(code).map { " " + $0 } ?? "")"
         case .tooLarge(let limit):
-            return "body larger than \(limit) bytes (max_bytes)"
+            return "body larger than \(limit) bytes"
         case .redirectRefused(let target, let refusal):
             return "redirect to \(target) refused: \(refusal)"
         case .transport(let why):
