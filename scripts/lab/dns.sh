@@ -4,6 +4,7 @@
 #                                          trust-anchors and unbound.conf (for ub_ctx_config)
 #        dns.sh stop LABDIR
 #        dns.sh withdraw|restore LABDIR NAME   drop / put back NAME's TLSA records, re-sign, reload
+#        dns.sh roll LABDIR ZONE zsk|ksk  replace a signed zone's ZSK or KSK, re-sign, reload
 #        dns.sh gen-zone LABDIR N         zone bench.example.com with N names d<i>._device.…
 # Zones: example.com, example.org (signed), example.net (unsigned), example.edu (signed, then a
 # TLSA rdata altered so validators say bogus), example.info (signatures expired in 2020),
@@ -13,7 +14,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: dns.sh start|stop LABDIR | withdraw|restore LABDIR NAME | gen-zone LABDIR N"; }
+usage() { die "usage: dns.sh start|stop LABDIR | withdraw|restore LABDIR NAME | roll LABDIR ZONE zsk|ksk | gen-zone LABDIR N"; }
 [[ $# -ge 2 ]] || usage
 CMD=$1
 mkdir -p "$2"
@@ -220,8 +221,27 @@ gen_zone() {
   if pid_alive "$LAB/https/nginx.pid"; then "$LAB_BIN/https.sh" refresh "$LAB"; fi  # bench CAs
 }
 
+# roll ZONE zsk|ksk: a new key replaces the old one at once (the old is removed, not kept as
+# RFC 6781 would during a roll), the zone is re-signed and reloaded; a KSK roll also rewrites
+# trust-anchors (keep a copy of the old file to play a validator nobody told).
+roll() {
+  local zone=$1 kind=$2 flags=() new
+  require_running
+  [[ " ${SIGNED_ZONES[*]} " == *" $zone "* && -s $D/keys/$zone.ksk ]] || die "$zone is not a signed lab zone"
+  [[ $kind == ksk ]] && flags=(-k)
+  new=$(cd "$D/keys" && ldns-keygen -a ECDSAP256SHA256 "${flags[@]}" "$zone") || die "ldns-keygen failed for $zone"
+  echo "$new" >"$D/keys/$zone.$kind"
+  local src=$D/src/$zone.zone
+  awk -v s="$(next_serial "$zone")" '$4 == "SOA" && !done { $7 = s; done = 1 } 1' "$src" >"$src.tmp"
+  mv "$src.tmp" "$src"
+  publish "$zone"
+  [[ $kind == ksk ]] && write_trust_anchors
+  reload_zone "$zone"
+}
+
 case $CMD in
   start)    [[ $# -eq 2 ]] || usage; start ;;
+  roll)     [[ $# -eq 4 && ( $4 == zsk || $4 == ksk ) ]] || usage; roll "$3" "$4" ;;
   stop)     [[ $# -eq 2 ]] || usage; stop_pid "$D/knotd.pid" ;;
   withdraw|restore) [[ $# -eq 3 ]] || usage; edit_tlsa "$CMD" "$3" ;;
   gen-zone) [[ $# -eq 3 ]] || usage; gen_zone "$3" ;;
