@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian packages.
@@ -26,6 +27,8 @@ let package = Package(
         .target(name: "COpenSSLShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CNettleShim", linkerSettings: [.linkedLibrary("nettle"), .linkedLibrary("hogweed")]),
+        // The /metrics endpoint: libmicrohttpd (Debian's libmicrohttpd-dev), see docs/architecture.md.
+        .target(name: "CMicroHTTPDShim", linkerSettings: [.linkedLibrary("microhttpd")]),
 
         // Pure core: values and rules, no I/O, no Foundation.
         .target(name: "DANECore", dependencies: ["CYAML"]),
@@ -53,8 +56,10 @@ let package = Package(
             name: "DANESync",
             dependencies: [
                 "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish", "DANESystem",
+                "CMicroHTTPDShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(
             name: "danesync",

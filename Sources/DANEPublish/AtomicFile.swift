@@ -177,7 +177,7 @@ public enum AtomicFile {
 
     /// Removes temp files a killed writer left behind in `directory`.
     public static func removeLeftovers(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        guard let names = try? Directory.entries(directory) else { return }
         for name in names where name.hasPrefix(".") && name.contains(".tmp.") {
             unlink(directory + "/" + name)
         }

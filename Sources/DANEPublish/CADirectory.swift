@@ -14,7 +14,7 @@ public enum CADirectory {
     /// Makes `directory` hold exactly `cas` and their links. Returns whether anything changed.
     @discardableResult
     public static func publish(_ cas: [CertificateFacts], in directory: String) throws -> Bool {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Directory.create(directory)
         AtomicFile.removeLeftovers(in: directory)
         var changed = false
         var wanted: [String: String] = [:]  // link name → file it points at
@@ -38,7 +38,7 @@ public enum CADirectory {
         }
         // Stale links go before stale files, so that a writer killed in between leaves no link
         // pointing at a removed file: every link always resolves, old or new.
-        let stale = try FileManager.default.contentsOfDirectory(atPath: directory).filter {
+        let stale = try Directory.entries(directory).filter {
             !regular.contains($0) && wanted[$0] == nil
         }
         let staleLinks = stale.filter {

@@ -32,9 +32,9 @@ public final class OutputLock: Sendable {
     public init(directory: String) throws(Failure) {
         let path = directory + "/" + Self.fileName
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try Directory.create(directory)
         } catch {
-            throw .cannotLock(path: path, reason: "cannot create \(directory): \(Self.reason(of: error))")
+            throw .cannotLock(path: path, reason: "\(error)")
         }
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw .cannotLock(path: path, reason: String(cString: strerror(errno))) }
@@ -48,13 +48,4 @@ public final class OutputLock: Sendable {
     }
 
     deinit { close(descriptor) }
-
-    /// Foundation's errors carry the POSIX reason underneath a Cocoa wrapper an admin cannot act on.
-    static func reason(of error: Error) -> String {
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return ns.localizedDescription
-    }
 }

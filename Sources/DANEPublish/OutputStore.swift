@@ -79,7 +79,7 @@ public struct FileStore: OutputStore {
     }
 
     public func publish(_ outputs: Outputs) throws -> PublishReport {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try Directory.create(directory)
         AtomicFile.removeLeftovers(in: directory)
         var written: [String] = []
         // ca.d first, then ca.pem, then the trust map: a reader that sees a new trust map

@@ -14,10 +14,19 @@ public final class Agent: Sendable {
     let fetcher: CurlFetcher
     let policySource: PolicySource
     let logger: Logger
+    /// Updated by every pass; `run` hands the same one to each Agent it makes, so counters
+    /// survive a SIGHUP reload.
+    public let metrics: AgentMetrics
+    /// Where each pass reports its progress (a terminal line for `once` and `run`'s first pass).
+    let progress: PassProgress.Report?
 
-    public init(config: Config, logger: Logger) throws(Loaded.Failure) {
+    public init(
+        config: Config, logger: Logger, metrics: AgentMetrics? = nil, progress: PassProgress.Report? = nil
+    ) throws(Loaded.Failure) {
         self.config = config
         self.logger = logger
+        self.metrics = metrics ?? AgentMetrics(trustMapPath: config.trustMapPath)
+        self.progress = progress
         do {
             resolver = try UnboundResolver(dns: config.dns, maxInFlight: config.sync.concurrency)
         } catch {
@@ -61,7 +70,7 @@ public final class Agent: Sendable {
         SyncPass(
             config: config, resolver: resolver,
             chains: CAChainWalker(fetcher: fetcher, discovery: config.discovery),
-            store: FileStore(directory: config.output.dir), logger: logger)
+            store: FileStore(directory: config.output.dir), logger: logger, progress: progress)
     }
 
     /// What a pass would conclude about `name`, with everything it looked at; publishes
@@ -72,8 +81,10 @@ public final class Agent: Sendable {
 
     /// When the last completed pass marked the trust map fresh (its modification time), the
     /// time `daneverify` holds against `verify.max_age`; `nil` without a trust map.
-    public static func trustMapMarkedFresh(_ config: Config) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: config.trustMapPath))?[.modificationDate] as? Date
+    public static func trustMapMarkedFresh(_ config: Config) -> Date? { modificationDate(config.trustMapPath) }
+
+    static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
     }
 
     /// The last pass's `status.json`: its bytes as written, and the document. `nil` when there
@@ -90,7 +101,10 @@ public final class Agent: Sendable {
     public func pass() async throws -> SyncPass.Summary {
         let reading = await policySource.read()
         if let error = reading.error { logger.error("policy unavailable", metadata: ["reason": "\(error)"]) }
-        guard let policy = reading.policy else { throw PassError.noPolicy(reading.error ?? "empty") }
+        guard let policy = reading.policy else {
+            failed()
+            throw PassError.noPolicy(reading.error ?? "empty")
+        }
         let pass = makePass()
         let summary: SyncPass.Summary
         do {
@@ -98,8 +112,10 @@ public final class Agent: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            failed()
             throw PassError.publish("\(error)")
         }
+        metrics.record(summary)
         let counts = summary.status.counts
         logger.info(
             "pass done",
@@ -110,8 +126,27 @@ public final class Agent: Sendable {
                 "written": "\(summary.report.written.joined(separator: ","))",
                 "seconds": "\(String(format: "%.3f", summary.status.durationSeconds))",
             ])
-        await CAChangeHook.runIfPending(
+        let pending = summary.report.caChangePendingSince != nil
+        let settled = await CAChangeHook.runIfPending(
             summary.report, command: config.sync.onCAChange, store: pass.store, logger: logger)
+        metrics.recordCAChange(ran: pending && config.sync.onCAChange != nil ? settled : nil, pending: !settled)
+        writeMetricsTextfile()
         return summary
+    }
+
+    /// A pass that published nothing, counted and written out like the others.
+    private func failed() {
+        metrics.recordFailedPass()
+        writeMetricsTextfile()
+    }
+
+    /// `metrics.textfile`, after every pass; a failure to write it is logged, never fatal.
+    private func writeMetricsTextfile() {
+        guard let path = config.metrics.textfile else { return }
+        do {
+            try metrics.writeTextfile(path)
+        } catch {
+            logger.error("cannot write metrics.textfile", metadata: ["path": "\(path)", "reason": "\(error)"])
+        }
     }
 }

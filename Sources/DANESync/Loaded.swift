@@ -41,4 +41,26 @@ public enum Loaded {
     }
 
     public static func isReadable(_ path: String) -> Bool { FileManager.default.isReadableFile(atPath: path) }
+
+    /// Why this process could not publish into `output.dir`, or `nil`: it must be a directory
+    /// this user may write, or one it may create (design.md "Outputs").
+    public static func outputDirectoryProblem(_ directory: String) -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0 else {
+            var parent = (directory as NSString).deletingLastPathComponent
+            while !parent.isEmpty, parent != "/", stat(parent, &info) != 0 {
+                parent = (parent as NSString).deletingLastPathComponent
+            }
+            if access(parent.isEmpty ? "/" : parent, W_OK | X_OK) == 0 { return nil }
+            return
+                "output.dir \(directory) does not exist and this user (uid \(getuid())) cannot create it in \(parent): "
+                + "create it, e.g. install -d -o danesync -g freerad -m 0750 \(directory)"
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return "output.dir \(directory) is not a directory" }
+        guard access(directory, W_OK | X_OK) == 0 else {
+            return "output.dir \(directory) is not writable by this user (uid \(getuid())): "
+                + "it must belong to the user danesync runs as"
+        }
+        return nil
+    }
 }

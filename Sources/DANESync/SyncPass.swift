@@ -16,10 +16,12 @@ public struct SyncPass: Sendable {
     public var store: any OutputStore
     public var clock: any WallClock
     public var logger: Logger
+    /// Told after each name; `nil`: nobody is watching.
+    public var progress: PassProgress.Report?
 
     public init(
         config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore,
-        clock: any WallClock = SystemClock(), logger: Logger
+        clock: any WallClock = SystemClock(), logger: Logger, progress: PassProgress.Report? = nil
     ) {
         self.config = config
         self.resolver = resolver
@@ -27,12 +29,17 @@ public struct SyncPass: Sendable {
         self.store = store
         self.clock = clock
         self.logger = logger
+        self.progress = progress
     }
 
     public struct Summary: Sendable {
         public var status: StatusDocument
         public var report: PublishReport
         public var fetches: Int
+        /// Of those, the ones that gave no usable certificate.
+        public var failedFetches: Int = 0
+        /// Each name's TLSA answer, counted by kind.
+        public var answers: [AgentMetrics.AnswerKind: Int] = [:]
         /// design.md "Command line", `once`: 0 every name ok, 1 some failed (outputs still
         /// published).
         public var exitCode: Int32 { status.counts.ok == status.names.count ? 0 : 1 }
@@ -46,7 +53,7 @@ public struct SyncPass: Sendable {
         let previousCAs = store.previousCAs()
         // Expired CAs leave ca.pem, even those a stale name kept (design.md "Admission and failure rules").
         let validity = ValidityCheck(now: started, clockSkew: config.sync.clockSkew)
-        var (records, discovered) = await resolveAll(policy.names, now: nowSeconds)
+        var (records, discovered, answers) = await resolveAll(policy.names, now: nowSeconds)
         try Task.checkCancellation()
         dropUnpublishableCAs(&records, discovered: &discovered, previous: previousCAs, now: nowSeconds)
 
@@ -84,12 +91,16 @@ public struct SyncPass: Sendable {
         try Task.checkCancellation()
         let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
         let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
-        return Summary(status: status, report: report, fetches: await chains.fetchCount)
+        return Summary(
+            status: status, report: report, fetches: await chains.fetchCount,
+            failedFetches: await chains.failedFetchCount, answers: answers)
     }
 
     /// Resolve → Certify → Discover for every name, `sync.concurrency` at a time. The previous
     /// records (for grace and `since`) live only here, not through publishing.
-    private func resolveAll(_ names: [DeviceName], now: Int64) async -> ([NameRecord], [String: CertificateFacts]) {
+    private func resolveAll(
+        _ names: [DeviceName], now: Int64
+    ) async -> ([NameRecord], [String: CertificateFacts], [AgentMetrics.AnswerKind: Int]) {
         var readBack = store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
         for problem in readBack.rejected { logger.warning("\(problem)") }
         var previous = readBack.records
@@ -99,8 +110,9 @@ public struct SyncPass: Sendable {
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
         var discovered: [String: CertificateFacts] = [:]
+        var answers: [AgentMetrics.AnswerKind: Int] = [:]
         let limit = config.sync.concurrency
-        await withTaskGroup(of: (NameRecord, [String: CertificateFacts]).self) { group in
+        await withTaskGroup(of: (NameRecord, [String: CertificateFacts], AgentMetrics.AnswerKind).self) { group in
             var iterator = names.makeIterator()
             func addNext() {
                 guard let name = iterator.next() else { return }
@@ -113,7 +125,11 @@ public struct SyncPass: Sendable {
             for _ in 0..<limit { addNext() }
             // Names that rely on the same CAs share one list of their fingerprints.
             var sharedFingerprints: [[String]: [String]] = [:]
-            while let (record, cas) = await group.next() {
+            var failures = 0
+            while let (record, cas, answer) = await group.next() {
+                answers[answer, default: 0] += 1
+                if record.state != .ok { failures += 1 }
+                progress?(PassProgress(done: records.count + 1, total: names.count, failures: failures))
                 var record = record
                 record.shareCAFingerprints(with: &sharedFingerprints)
                 records.append(record)
@@ -121,7 +137,7 @@ public struct SyncPass: Sendable {
                 addNext()
             }
         }
-        return (records, discovered)
+        return (records, discovered, answers)
     }
 
     /// Partial failure stays partial (design.md "Admission and failure rules"): a CA the store
@@ -182,13 +198,13 @@ public struct SyncPass: Sendable {
 
     private func process(
         _ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64
-    ) async -> (NameRecord, [String: CertificateFacts]) {
+    ) async -> (NameRecord, [String: CertificateFacts], AgentMetrics.AnswerKind) {
         let examination = await examine(name)
         let record = NameRecord.advance(
             previous, name: name, outcome: examination.outcome, now: now, grace: grace,
             securelyPublished: examination.securelyPublished)
         log(record)
-        return (record, examination.cas)
+        return (record, examination.cas, AgentMetrics.AnswerKind(examination.answerClass))
     }
 
     private func log(_ record: NameRecord) {

@@ -23,6 +23,7 @@ struct Check: AsyncParsableCommand {
         if let ca = config.discovery.tlsCAFile, !Loaded.isReadable(ca) {
             problems.append("discovery.tls_ca_file \(ca) is not readable")
         }
+        if let problem = Loaded.outputDirectoryProblem(config.output.dir) { problems.append(problem) }
         let policy: Policy
         switch config.policy.location {
         case .file(let path):
@@ -33,9 +34,6 @@ struct Check: AsyncParsableCommand {
             return
         }
         guard problems.isEmpty else { throw Loaded.failure(problems) }
-        if config.metrics.listen != nil {
-            print("warning: metrics.listen is accepted but not served by this version")
-        }
         let names = policy.names
         print("config \(options.config): ok")
         print("policy: \(policy.networks.count) network(s), \(names.count) name(s)")

@@ -153,7 +153,20 @@ struct ConfigParserTests {
         #expect(config.sync.onCAChange == "systemctl restart freeradius")
         #expect(config.verify.liveCheck == .ifAvailable)
         #expect(config.verify.timeout == .milliseconds(1500))
-        #expect(config.metrics.listen == "127.0.0.1:9464")
+        #expect(config.metrics.listen == ListenAddress("127.0.0.1:9464"))
+        #expect(config.metrics.listen?.description == "127.0.0.1:9464")
+    }
+
+    @Test func test_metricsListen_takesIPLiteralsWithAPort_andTextfileAnAbsolutePath() throws {
+        let six = try ConfigParser.parse(
+            Self.withPolicy("metrics:\n  listen: \"[::1]:9464\"\n  textfile: /var/lib/node/danesync.prom\n"))
+        #expect(six.metrics.listen?.host == "::1" && six.metrics.listen?.port == 9464)
+        #expect(six.metrics.textfile == "/var/lib/node/danesync.prom")
+        for bad in ["localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9464", "[nothex]:1", ":9464"]
+        {
+            Self.expectOneProblem(Self.withPolicy("metrics:\n  listen: \"\(bad)\"\n"), mentioning: "metrics.listen")
+        }
+        Self.expectOneProblem(Self.withPolicy("metrics:\n  textfile: danesync.prom\n"), mentioning: "metrics.textfile")
     }
 
     @Test func test_forwarders_areKeptAsGiven() throws {

@@ -6,7 +6,8 @@ import Foundation
 /// A ``ChainSource`` that answers from a table the test fills: by the leaf's Authority Key
 /// Identifier — and, like the real walker, by the authority host of the device's name when
 /// the test says so — the chain (issuer first) or the discovery error. A leaf whose AKI is not
-/// in the table fails as a 404 would. ``fetchCount`` counts the walks asked for.
+/// in the table fails as a 404 would. ``fetchCount`` counts the walks asked for,
+/// ``failedFetchCount`` those that failed.
 public final class StaticChainSource: ChainSource, @unchecked Sendable {
     private let lock = NSLock()
     private var table: [Key: Result<[CertificateFacts], DiscoveryError>] = [:]
@@ -17,6 +18,7 @@ public final class StaticChainSource: ChainSource, @unchecked Sendable {
         var authority: String?
     }
     private var walks = 0
+    private var failedWalks = 0
 
     public init() {}
 
@@ -40,13 +42,19 @@ public final class StaticChainSource: ChainSource, @unchecked Sendable {
                 return .failure(.noAuthorityKeyIdentifier(subject: leaf.subject))
             }
             let authority = (try? AuthorityHost(for: name))?.text
-            return table[Key(keyIdentifier: aki, authority: authority)] ?? table[
-                Key(keyIdentifier: aki, authority: nil)]
+            let result =
+                table[Key(keyIdentifier: aki, authority: authority)] ?? table[Key(keyIdentifier: aki, authority: nil)]
                 ?? .failure(.fetchFailed(url: "https://static.invalid/\(Hex.encode(aki))", .status(404)))
+            if case .failure = result { failedWalks += 1 }
+            return result
         }
     }
 
     public var fetchCount: Int {
         get async { lock.withLock { walks } }
+    }
+
+    public var failedFetchCount: Int {
+        get async { lock.withLock { failedWalks } }
     }
 }

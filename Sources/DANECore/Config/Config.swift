@@ -71,10 +71,14 @@ public struct Config: Equatable, Sendable {
         public var maxAge: Duration = .seconds(86400)
     }
 
+    /// design.md "Configuration": the Prometheus exposition, served and/or written per pass.
     public struct Metrics: Equatable, Sendable {
         public init() {}
 
-        public var listen: String? = nil
+        /// `danesync run` serves `/metrics` here.
+        public var listen: ListenAddress? = nil
+        /// Written atomically after each pass (node_exporter's textfile collector).
+        public var textfile: String? = nil
     }
 
     public var policy: PolicySource

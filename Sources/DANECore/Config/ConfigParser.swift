@@ -77,8 +77,20 @@ public enum ConfigParser {
                     }
                 }
             default:
-                r.section(value, path: "metrics", known: ["listen"]) { _, value, r in
-                    config.metrics.listen = r.optionalString(value, "metrics.listen")
+                r.section(value, path: "metrics", known: ["listen", "textfile"]) { key, value, r in
+                    let path = "metrics." + key
+                    guard let text = r.optionalString(value, path) else { return }
+                    if key == "textfile" {
+                        guard text.hasPrefix("/") else { return r.fail(value, path, "expected an absolute path") }
+                        config.metrics.textfile = text
+                    } else {
+                        guard let address = ListenAddress(text) else {
+                            return r.fail(
+                                value, path,
+                                "expected IPv4:port or [IPv6]:port, e.g. 127.0.0.1:9464, found \"\(text)\"")
+                        }
+                        config.metrics.listen = address
+                    }
                 }
             }
         }

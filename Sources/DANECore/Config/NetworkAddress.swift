@@ -28,3 +28,27 @@ public enum HostPort {
         return !host.contains(" ")
     }
 }
+
+/// `metrics.listen`: an IPv4 literal or a bracketed IPv6 literal, then `:port`
+/// (`127.0.0.1:9464`, `[::1]:9464`). No host names: the endpoint binds before DNS is needed,
+/// and an exporter meant for loopback must not end up on another interface by resolution.
+public struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+
+    public init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = UInt16(text[text.index(after: colon)...]), port > 0
+        else { return nil }
+        var host = text[..<colon]
+        if host.hasPrefix("[") && host.hasSuffix("]") {
+            host = host.dropFirst().dropLast()
+            guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
+        } else {
+            guard !host.contains(":"), Forwarder.isValid(String(host)) else { return nil }
+        }
+        self.host = String(host)
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

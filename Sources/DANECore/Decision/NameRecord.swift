@@ -4,7 +4,7 @@
 /// at once.
 public struct NameRecord: Equatable, Sendable {
     /// The states of `status.json` (design.md "Outputs"), written as their names.
-    public enum State: String, Codable, Equatable, Sendable {
+    public enum State: String, CaseIterable, Codable, Equatable, Sendable {
         case ok, stale, withdrawn, bogus, insecure, error
     }
 

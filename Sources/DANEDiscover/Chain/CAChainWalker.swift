@@ -19,6 +19,8 @@ public actor CAChainWalker: ChainSource {
 
     /// GETs started by this walker: one per distinct CA URL.
     public private(set) var fetchCount = 0
+    /// Of those, the ones that gave no usable certificate.
+    public private(set) var failedFetchCount = 0
 
     private let fetcher: any HTTPFetcher
     private let discovery: Config.Discovery
@@ -118,6 +120,8 @@ public actor CAChainWalker: ChainSource {
         }
         fetches[url] = task
         fetchCount += 1
-        return await task.value
+        let result = await task.value
+        if case .failure = result { failedFetchCount += 1 }
+        return result
     }
 }

@@ -10,4 +10,7 @@ public protocol ChainSource: Sendable {
     func chain(for leaf: CertificateFacts, name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError>
     /// HTTP fetches made so far (for the pass summary and benchmarks).
     var fetchCount: Int { get async }
+    /// Those of them that gave no usable certificate (an HTTP or transport failure, a body
+    /// that is not one): the `error` side of `danesync_ca_fetches_total`.
+    var failedFetchCount: Int { get async }
 }
