@@ -17,7 +17,12 @@ public struct TrustMapReader: @unchecked Sendable {
             throw .badHeader("no header line")
         }
         let header = try TrustMapFormat.Header(parsing: bytes[0..<newline])
-        let body = header.bodyLength + header.indexLength
+        // The lengths are the file's word: only octet counts whose sum fits are used as offsets
+        // (negative ones pointed outside the map, an overflowing sum trapped).
+        let (body, overflow) = header.bodyLength.addingReportingOverflow(header.indexLength)
+        guard header.bodyLength >= 0, header.indexLength >= 0, !overflow, body <= Int.max - newline - 1 else {
+            throw .badHeader("body \(header.bodyLength) and index \(header.indexLength) are not octet counts")
+        }
         self.bodyStart = newline + 1
         self.indexStart = bodyStart + header.bodyLength
         guard bytes.count - bodyStart == body else {
@@ -80,7 +85,7 @@ public struct TrustMapReader: @unchecked Sendable {
     private func entry(atIndexLine start: Int, end: Int) throws(TrustMapError) -> TrustMapEntry {
         guard let tab = bytes[start..<end].lastIndex(of: 0x09),
             let offset = Int(String(decoding: bytes[(tab + 1)..<end], as: UTF8.self)),
-            offset >= 0, bodyStart + offset < indexStart, offset == 0 || bytes[bodyStart + offset - 1] == 0x0a
+            offset >= 0, offset < indexStart - bodyStart, offset == 0 || bytes[bodyStart + offset - 1] == 0x0a
         else { throw .corruptLine(offset: start) }
         return try parseLine(from: bodyStart + offset, to: lineEnd(from: bodyStart + offset))
     }
