@@ -1,8 +1,8 @@
 /// A FreeRADIUS 3 configuration file read as nested sections, `key = value` pairs and bare
 /// statements (FreeRADIUS's doc/configuration "Syntax": one statement per line, a section is
 /// `name [instance] {` … `}`, `#` starts a comment outside quotes). Enough for
-/// `danesync doctor` to find the eap module, its `verify {}` and the gate (design.md "Command
-/// line"); it neither expands `$INCLUDE` nor evaluates unlang.
+/// `danesync doctor` to find the eap module, its `verify {}` and the gate
+/// (design.md "Command line"); it neither expands `$INCLUDE` nor evaluates unlang.
 public struct RadiusConfig: Equatable, Sendable {
     public indirect enum Item: Equatable, Sendable {
         /// `key = value` (or another operator: `:=`, `+=` …), the value unquoted.

@@ -12,7 +12,7 @@ public struct DoctorCheck: Equatable, Sendable {
     static func pass(_ text: String) -> DoctorCheck { DoctorCheck(ok: true, text: text, fix: nil) }
     static func fail(_ text: String, fix: String) -> DoctorCheck { DoctorCheck(ok: false, text: text, fix: fix) }
 
-    public var line: String { ok ? "✓ \(text)" : "✗ \(text) — fix: \(fix ?? "see docs/design.md")" }
+    public var line: String { ok ? "✓ \(text)" : "✗ \(text)" + (fix.map { " — fix: \($0)" } ?? "") }
 }
 
 /// `danesync doctor` (design.md "Command line"): the whole set-up checked before a device fails
