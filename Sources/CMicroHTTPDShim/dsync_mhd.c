@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -14,7 +15,17 @@ struct dsync_mhd {
     struct MHD_Daemon *daemon;
     dsync_mhd_render render;
     void *context;
+    char last_error[160]; /* libmicrohttpd's last message, for a start-up failure */
 };
+
+/* libmicrohttpd's own messages: kept (not printed) so a failure to start can say why. */
+static void log_error(void *cls, const char *format, va_list arguments) {
+    dsync_mhd *server = cls;
+    vsnprintf(server->last_error, sizeof server->last_error, format, arguments);
+    size_t length = strlen(server->last_error);
+    while (length > 0 && (server->last_error[length - 1] == '\n' || server->last_error[length - 1] == '.'))
+        server->last_error[--length] = 0;
+}
 
 static enum MHD_Result respond(struct MHD_Connection *connection, unsigned int status, char *body, size_t length,
                                enum MHD_ResponseMemoryMode mode, const char *type) {
@@ -114,12 +125,16 @@ dsync_mhd *dsync_mhd_start(const char *address, uint16_t port, dsync_mhd_render 
     }
     server->render = render;
     server->context = context;
-    server->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO, 0, NULL, NULL, handle, server,
-                                      MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+    /* From here the listening socket is libmicrohttpd's: it closes it on its own failure paths
+     * and in MHD_stop_daemon, so it is never closed here again. */
+    server->daemon = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, server,
+                                      MHD_OPTION_EXTERNAL_LOGGER, log_error, server, MHD_OPTION_LISTEN_SOCKET, fd,
+                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned int)64,
+                                      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)16,
                                       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10, MHD_OPTION_END);
     if (server->daemon == NULL) {
-        snprintf(error, error_length, "libmicrohttpd could not start on port %u", (unsigned)port);
-        close(fd);
+        snprintf(error, error_length, "libmicrohttpd could not start on port %u%s%s", (unsigned)port,
+                 server->last_error[0] ? ": " : "", server->last_error);
         free(server);
         return NULL;
     }

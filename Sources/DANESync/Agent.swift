@@ -97,8 +97,10 @@ public final class Agent: Sendable {
     }
 
     /// One pass: read the policy, resolve, certify, discover, publish, and run
-    /// `sync.on_ca_change` if `ca.pem` changed.
-    public func pass() async throws -> SyncPass.Summary {
+    /// `sync.on_ca_change` if `ca.pem` changed. `published` is called as soon as the outputs
+    /// are in place — before the hook, which may wait on a service that waits for us (`run`'s
+    /// READY=1 with `Before=freeradius.service` and `systemctl restart freeradius`).
+    public func pass(published: () -> Void = {}) async throws -> SyncPass.Summary {
         let reading = await policySource.read()
         if let error = reading.error { logger.error("policy unavailable", metadata: ["reason": "\(error)"]) }
         guard let policy = reading.policy else {
@@ -116,6 +118,7 @@ public final class Agent: Sendable {
             throw PassError.publish("\(error)")
         }
         metrics.record(summary)
+        published()
         let counts = summary.status.counts
         logger.info(
             "pass done",
@@ -126,10 +129,9 @@ public final class Agent: Sendable {
                 "written": "\(summary.report.written.joined(separator: ","))",
                 "seconds": "\(String(format: "%.3f", summary.status.durationSeconds))",
             ])
-        let pending = summary.report.caChangePendingSince != nil
-        let settled = await CAChangeHook.runIfPending(
+        let outcome = await CAChangeHook.runIfPending(
             summary.report, command: config.sync.onCAChange, store: pass.store, logger: logger)
-        metrics.recordCAChange(ran: pending && config.sync.onCAChange != nil ? settled : nil, pending: !settled)
+        metrics.recordCAChange(ran: outcome.ran, pending: !outcome.settled)
         writeMetricsTextfile()
         return summary
     }

@@ -37,29 +37,44 @@ public enum CAChangeHook {
         return false
     }
 
+    /// What ``runIfPending(_:command:store:logger:)`` did.
+    public struct Outcome: Equatable, Sendable {
+        /// Whether the command ran and exited 0; `nil` when it did not run.
+        public var ran: Bool?
+        /// Whether nothing is pending any more.
+        public var settled: Bool
+
+        public init(ran: Bool?, settled: Bool) {
+            self.ran = ran
+            self.settled = settled
+        }
+    }
+
     /// Runs `command` while a `ca.pem` change awaits it — this pass's, or an earlier one's whose
     /// hook failed or whose process died before it ran — and clears the pending marker only
     /// once it succeeded (design.md "Admission and failure rules"). Without a command there is
-    /// nothing to wait for. Returns whether nothing is pending any more.
+    /// nothing to wait for.
     @discardableResult
     public static func runIfPending(
         _ report: PublishReport, command: String?, store: any OutputStore, logger: Logger
-    ) async -> Bool {
-        guard let since = report.caChangePendingSince else { return true }
+    ) async -> Outcome {
+        guard let since = report.caChangePendingSince else { return Outcome(ran: nil, settled: true) }
+        var ran: Bool?
         if let command {
             if !report.caChanged {
                 logger.warning(
                     "on_ca_change pending since an earlier pass; running it again",
                     metadata: ["since": "\(UnixTime.rfc3339(since))", "command": "\(command)"])
             }
-            guard await run(command, logger: logger) else { return false }
+            ran = await run(command, logger: logger)
+            guard ran == true else { return Outcome(ran: ran, settled: false) }
         }
         do {
             try store.acknowledgeCAChange()
-            return true
+            return Outcome(ran: ran, settled: true)
         } catch {
             logger.error("cannot clear the on_ca_change pending marker", metadata: ["reason": "\(error)"])
-            return false
+            return Outcome(ran: ran, settled: false)
         }
     }
 }

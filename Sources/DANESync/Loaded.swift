@@ -58,8 +58,8 @@ public enum Loaded {
         }
         guard (info.st_mode & S_IFMT) == S_IFDIR else { return "output.dir \(directory) is not a directory" }
         guard access(directory, W_OK | X_OK) == 0 else {
-            return "output.dir \(directory) is not writable by this user (uid \(getuid())): "
-                + "it must belong to the user danesync runs as"
+            return "output.dir \(directory) is not writable by uid \(getuid()): "
+                + "run this as root or as the user danesync runs as (sudo -u danesync)"
         }
         return nil
     }

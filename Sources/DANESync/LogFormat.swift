@@ -98,6 +98,8 @@ public struct AgentLogHandler: LogHandler {
         let line = format.line(
             level: event.level, message: "\(event.message)", metadata: merged, time: journal ? nil : Date(),
             journal: journal)
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        // On a terminal the line starts by erasing a progress line in the way (it is redrawn
+        // with the next name); \r + EL is invisible when there is none.
+        StandardError.write((StandardError.isTerminal ? "\r\u{1B}[K" : "") + line + "\n")
     }
 }

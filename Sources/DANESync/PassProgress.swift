@@ -40,7 +40,7 @@ public final class TerminalProgress: @unchecked Sendable {
     private var retired = false
 
     /// A reporter when stderr is a terminal, else `nil`.
-    public static func make() -> TerminalProgress? { isatty(STDERR_FILENO) == 1 ? TerminalProgress() : nil }
+    public static func make() -> TerminalProgress? { StandardError.isTerminal ? TerminalProgress() : nil }
 
     public var report: PassProgress.Report { { [self] in self.update($0) } }
 
@@ -56,7 +56,7 @@ public final class TerminalProgress: @unchecked Sendable {
             // \r and "erase to end of line" (ECMA-48 EL): the line is redrawn in place.
             let text = finished ? "\r\u{1B}[K" : "\r\u{1B}[K" + progress.line(elapsed: now - start)
             shown = !finished
-            FileHandle.standardError.write(Data(text.utf8))
+            StandardError.write(text)
             retired = finished
         }
     }
@@ -67,7 +67,7 @@ public final class TerminalProgress: @unchecked Sendable {
             retired = true
             guard shown else { return }
             shown = false
-            FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+            StandardError.write("\r\u{1B}[K")
         }
     }
 }

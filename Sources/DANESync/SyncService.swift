@@ -16,12 +16,18 @@ public struct SyncService: Service {
     let metrics: AgentMetrics
     /// The first pass's progress line (a terminal only); later passes run silently.
     let firstPassProgress: TerminalProgress?
+    /// What `/metrics` was bound to at start (`nil`: not served).
+    let boundListen: ListenAddress?
 
-    public init(configPath: String, logger: Logger, metrics: AgentMetrics, firstPassProgress: TerminalProgress?) {
+    public init(
+        configPath: String, logger: Logger, metrics: AgentMetrics, firstPassProgress: TerminalProgress?,
+        boundListen: ListenAddress?
+    ) {
         self.configPath = configPath
         self.logger = logger
         self.metrics = metrics
         self.firstPassProgress = firstPassProgress
+        self.boundListen = boundListen
     }
 
     enum Event: Sendable { case tick, reload }
@@ -34,6 +40,7 @@ public struct SyncService: Service {
     ) async throws {
         let config = try Loaded.config(configPath)
         let metrics = AgentMetrics(trustMapPath: config.trustMapPath)
+        if let (_, status) = Agent.lastStatus(config) { metrics.recordLastSuccess(status) }
         try await Agent.holdingOutputLock(config) {
             var server: MetricsServer?
             if let listen = config.metrics.listen {
@@ -46,7 +53,8 @@ public struct SyncService: Service {
             }
             defer { withExtendedLifetime(server) {} }
             let service = SyncService(
-                configPath: configPath, logger: logger, metrics: metrics, firstPassProgress: progress)
+                configPath: configPath, logger: logger, metrics: metrics, firstPassProgress: progress,
+                boundListen: config.metrics.listen)
             try await runGroup(service, logger: logger)
         }
     }
@@ -72,23 +80,25 @@ public struct SyncService: Service {
                 group.addTask {
                     var agent = first
                     var iterator = events.makeAsyncIterator()
-                    var ready = false
+                    let ready = ReadyOnce()
+                    var failures = 0
                     while !Task.isCancelled {
                         do {
-                            _ = try await agent.pass()
-                            if !ready {
-                                // ca.pem exists now: FreeRADIUS may start (Type=notify).
-                                SystemdNotify.send("READY=1\nSTATUS=first pass published")
-                                ready = true
-                            }
+                            let summary = try await agent.pass(published: ready.send)
+                            failures = 0
+                            let counts = summary.status.counts
+                            SystemdNotify.send(
+                                "STATUS=last pass \(UnixTime.rfc3339(summary.status.time)): \(summary.status.names.count) names, ok \(counts.ok), failing \(summary.status.names.count - counts.ok)"
+                            )
                         } catch is CancellationError {
                             return
                         } catch {
+                            failures += 1
                             firstPassProgress?.clear()
                             logger.error("pass failed", metadata: ["reason": "\(error)"])
-                            SystemdNotify.send("STATUS=pass failed: \(error)")
+                            SystemdNotify.send("STATUS=pass failed: \(PrintableText.oneLine("\(error)", limit: 200))")
                         }
-                        let delay = Self.delay(agent.config.sync)
+                        let delay = Self.delay(agent.config.sync, failuresBeforeFirstPublish: ready.sent ? 0 : failures)
                         let timer = Task {
                             try await Task.sleep(for: delay)
                             continuation.yield(.tick)
@@ -99,15 +109,7 @@ public struct SyncService: Service {
                         if event == .reload {
                             logger.notice("SIGHUP: reloading configuration", metadata: ["config": "\(configPath)"])
                             do {
-                                let config = try Loaded.config(configPath)
-                                if config.metrics.listen != agent.config.metrics.listen {
-                                    logger.warning(
-                                        "metrics.listen changed; it takes effect when danesync restarts",
-                                        metadata: [
-                                            "listen": "\(agent.config.metrics.listen.map(\.description) ?? "none")"
-                                        ])
-                                }
-                                agent = try Agent(config: config, logger: logger, metrics: metrics)
+                                agent = try reloaded(agent)
                             } catch {
                                 logger.error(
                                     "reload failed; keeping the previous configuration",
@@ -124,11 +126,51 @@ public struct SyncService: Service {
         }
     }
 
+    /// The agent for the reloaded configuration. What was bound at start stays: a new
+    /// `output.dir` would leave the lock on the old one (two writers), and `metrics.listen` is
+    /// bound once — both take effect on restart, and the reload is refused or warned about.
+    private func reloaded(_ agent: Agent) throws -> Agent {
+        let config = try Loaded.config(configPath)
+        guard config.output.dir == agent.config.output.dir else {
+            throw Loaded.failure([
+                "output.dir changed from \(agent.config.output.dir) to \(config.output.dir); restart danesync to move it"
+            ])
+        }
+        if config.metrics.listen != boundListen {
+            logger.warning(
+                "metrics.listen changed; it takes effect when danesync restarts",
+                metadata: ["serving": "\(boundListen.map(\.description) ?? "none")"])
+        }
+        return try Agent(config: config, logger: logger, metrics: metrics)
+    }
+
     /// `interval` lengthened or shortened by a random fraction up to `jitter`, so that many
-    /// agents do not query the same servers in step.
-    static func delay(_ sync: Config.Sync) -> Duration {
+    /// agents do not query the same servers in step. Until a first pass has published, a
+    /// failed one is retried sooner — 5 s, 10 s, 20 s … up to the interval — so a boot before
+    /// DNS or the policy server is up does not hold FreeRADIUS back for a whole interval.
+    static func delay(_ sync: Config.Sync, failuresBeforeFirstPublish failures: Int = 0) -> Duration {
         let base = Double(sync.interval.millisecondsRoundedUp)
+        if failures > 0 {
+            return .milliseconds(Int64(min(base, 5000 * pow(2, Double(min(failures - 1, 20))))))
+        }
         let factor = 1 + Double.random(in: -sync.jitter...sync.jitter)
         return .milliseconds(Int64(max(1000, base * factor)))
+    }
+}
+
+/// `READY=1` (sd_notify), sent once: when the first pass has published.
+final class ReadyOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+
+    var sent: Bool { lock.withLock { done } }
+
+    func send() {
+        let first = lock.withLock {
+            defer { done = true }
+            return !done
+        }
+        // ca.pem exists now: FreeRADIUS may start (Type=notify, Before=freeradius.service).
+        if first { SystemdNotify.send("READY=1") }
     }
 }

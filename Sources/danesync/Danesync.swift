@@ -12,6 +12,7 @@ struct Danesync: AsyncParsableCommand {
             local DNSSEC validation, discovers and checks each certificate's CA chain over HTTPS, \
             and publishes ca.pem, ca.d/, the trust map and status.json in output.dir.
             """,
+        version: DanesyncVersion.text,
         subcommands: [Run.self, Once.self, Check.self, Lookup.self, Status.self, Doctor.self]
     )
 

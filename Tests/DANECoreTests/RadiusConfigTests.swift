@@ -1,4 +1,5 @@
 import DANECore
+import Foundation
 import Testing
 
 /// The FreeRADIUS configuration reader `danesync doctor` uses (FreeRADIUS doc/configuration
@@ -49,6 +50,40 @@ struct RadiusConfigTests {
         #expect(server.instance == "danesync-gate")
         #expect(server.contains(statement: ["danesync_gate"]))
         #expect(root.allSections.contains { $0.value("&Auth-Type") == "Accept" })
+    }
+
+    @Test func test_nestedExpansions_stayInsideTheirWord() throws {
+        let root = try RadiusConfig.parse(
+            "detail {\n\tfilename = ${radacctdir}/%{%{Packet-Src-IP-Address}:-%{Packet-Src-IPv6-Address}}/detail-%Y%m%d\n}\n"
+        )
+        #expect(
+            root.sections("detail").first?.value("filename")
+                == "${radacctdir}/%{%{Packet-Src-IP-Address}:-%{Packet-Src-IPv6-Address}}/detail-%Y%m%d")
+    }
+
+    /// Every module and site Debian's freeradius-config ships parses (doctor reads whatever an
+    /// admin enabled). Needs the freeradius package, which scripts/install-deps installs.
+    @Test func test_everyFileDebianShips_parses() throws {
+        var count = 0
+        for directory in ["/etc/freeradius/3.0/mods-available", "/etc/freeradius/3.0/sites-available"] {
+            for name in try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+            where !name.hasPrefix("README") {
+                guard let text = try? String(contentsOfFile: directory + "/" + name, encoding: .utf8) else { continue }
+                count += 1
+                do {
+                    _ = try RadiusConfig.parse(text)
+                } catch {
+                    Issue.record("\(directory)/\(name): \(error)")
+                }
+            }
+        }
+        let radiusd = try String(contentsOfFile: "/etc/freeradius/3.0/radiusd.conf", encoding: .utf8)
+        do {
+            _ = try RadiusConfig.parse(radiusd)
+        } catch {
+            Issue.record("radiusd.conf: \(error)")
+        }
+        #expect(count > 50, "Debian's freeradius-config files were read")
     }
 
     @Test func test_variables_expandRecursively_andUnknownOnesStay() {

@@ -182,13 +182,17 @@ struct FailClosedPassTests {
         // Next pass: ca.pem unchanged, the change still pending; the hook fails.
         let second = try publish()
         #expect(!second.caChanged && second.caChangePendingSince == 1)
-        #expect(await !CAChangeHook.runIfPending(second, command: "false", store: store, logger: Self.quiet))
+        #expect(
+            await CAChangeHook.runIfPending(second, command: "false", store: store, logger: Self.quiet)
+                == CAChangeHook.Outcome(ran: false, settled: false))
         #expect(FileManager.default.fileExists(atPath: marker))
         #expect(StatusDocument.read(directory + "/status.json")?.onCAChangePendingSince == 1)
 
         // And the next: it succeeds, and nothing is pending any more.
         let third = try publish()
-        #expect(await CAChangeHook.runIfPending(third, command: "true", store: store, logger: Self.quiet))
+        #expect(
+            await CAChangeHook.runIfPending(third, command: "true", store: store, logger: Self.quiet)
+                == CAChangeHook.Outcome(ran: true, settled: true))
         #expect(!FileManager.default.fileExists(atPath: marker))
         #expect(try publish().caChangePendingSince == nil)
     }

@@ -28,7 +28,7 @@ struct OperationsTests {
             "danesync_dns_answers_total{class=\"secure\"} 1", "danesync_dns_answers_total{class=\"nxdomain\"} 1",
             "danesync_dns_answers_total{class=\"timeout\"} 0", "danesync_cas_published 2",
             "danesync_on_ca_change_runs_total{result=\"ok\"} 1", "danesync_on_ca_change_pending 0",
-            "danesync_last_success_timestamp_seconds \(summary.status.time)",
+            "danesync_last_success_timestamp_seconds \((Double(summary.status.time) + summary.status.durationSeconds).rounded())",
             "danesync_build_info{version=\"\(DanesyncVersion.text)\"} 1",
         ] {
             #expect(text.split(separator: "\n").contains { $0.hasPrefix(line) }, "\(line)\n\(text)")

@@ -86,6 +86,23 @@ public struct RadiusConfig: Equatable, Sendable {
                 line += 1
             case " ", "\t", "\r", ",", ";":
                 scalars.removeFirst()
+            case "\\" where scalars.dropFirst().first == "\n":  // a statement continued on the next line
+                scalars.removeFirst(2)
+                line += 1
+            case "/" where words.last == "=~" || words.last == "!~":  // a regex: `#` and `{` are its own
+                scalars.removeFirst()
+                var pattern = "/"
+                while let next = scalars.first, next != "\n" {
+                    scalars.removeFirst()
+                    pattern.unicodeScalars.append(next)
+                    if next == "\\", let escaped = scalars.first, escaped != "\n" {
+                        scalars.removeFirst()
+                        pattern.unicodeScalars.append(escaped)
+                    } else if next == "/" {
+                        break
+                    }
+                }
+                words.append(pattern)
             case "#":
                 while let next = scalars.first, next != "\n" { scalars.removeFirst() }
             case "{":
@@ -122,12 +139,18 @@ public struct RadiusConfig: Equatable, Sendable {
             default:
                 var word = ""
                 while let next = scalars.first, !" \t\r\n{}\"'`#,;".unicodeScalars.contains(next) {
-                    // `%{User-Name}` and `${confdir}` keep their braces inside a bare word.
+                    // `%{User-Name}`, `${confdir}` and nested `%{%{a}:-%{b}}` keep their braces
+                    // inside a bare word: braces are counted to the expansion's end.
                     if next == "%" || next == "$", scalars.dropFirst().first == "{" {
-                        while let inner = scalars.first {
+                        var depth = 0
+                        while let inner = scalars.first, inner != "\n" {
                             word.unicodeScalars.append(inner)
                             scalars.removeFirst()
-                            if inner == "}" { break }
+                            if inner == "{" { depth += 1 }
+                            if inner == "}" {
+                                depth -= 1
+                                if depth == 0 { break }
+                            }
                         }
                         continue
                     }

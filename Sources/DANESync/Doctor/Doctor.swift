@@ -48,23 +48,30 @@ public enum Doctor {
                 .pass("output.dir \(config.output.dir) is writable by \(Account.current()?.name ?? "this user")"))
         }
         checks += RadiusChecks(config: config, configPath: configPath, raddb: raddb).run()
-        if config.verify.maxAge == .zero {
-            checks.append(
-                .fail(
-                    "verify.max_age is off: a trust map is trusted however long ago the agent stopped",
-                    fix: "set verify.max_age longer than sync.interval (e.g. 1d)"))
-        } else if config.verify.maxAge > config.sync.interval {
-            checks.append(
-                .pass(
-                    "verify.max_age \(DurationText.format(config.verify.maxAge)) is longer than sync.interval \(DurationText.format(config.sync.interval))"
-                ))
-        } else {
-            checks.append(
-                .fail(
-                    "verify.max_age \(DurationText.format(config.verify.maxAge)) is not longer than sync.interval \(DurationText.format(config.sync.interval)): every device is refused between passes",
-                    fix: "set verify.max_age to several sync.interval"))
-        }
+        checks.append(maxAgeCheck(config))
         return checks
+    }
+
+    /// `verify.max_age` must outlast the longest gap between passes (`interval` stretched by
+    /// `jitter`), or the hook refuses every device between two healthy passes.
+    static func maxAgeCheck(_ config: Config) -> DoctorCheck {
+        let maxAge = config.verify.maxAge
+        let gap = Duration.milliseconds(
+            Int64((Double(config.sync.interval.millisecondsRoundedUp) * (1 + config.sync.jitter)).rounded(.up)))
+        let shown = "verify.max_age \(DurationText.format(maxAge))"
+        let interval =
+            "sync.interval \(DurationText.format(config.sync.interval)) + jitter \(Int(config.sync.jitter * 100))%"
+        if maxAge == .zero {
+            return .fail(
+                "verify.max_age is off: a trust map is trusted however long ago the agent stopped",
+                fix: "set verify.max_age to several sync.interval (e.g. 1d)")
+        }
+        guard maxAge > gap else {
+            return .fail(
+                "\(shown) is not longer than \(interval): devices are refused between two healthy passes",
+                fix: "set verify.max_age to several sync.interval")
+        }
+        return .pass("\(shown) is longer than \(interval)")
     }
 
     private static func policyCheck(_ config: Config, into checks: inout [DoctorCheck]) async -> Policy? {

@@ -1,4 +1,6 @@
 import DANECore
+import DANEPublish
+import DANESystem
 import Foundation
 
 /// The FreeRADIUS half of `danesync doctor`: reads `radiusd.conf`, `mods-enabled/` and
@@ -21,13 +23,8 @@ struct RadiusChecks {
     func run() -> [DoctorCheck] {
         var checks: [DoctorCheck] = []
         let main = raddb + "/radiusd.conf"
-        guard let radiusd = Self.parse(main, into: &checks) else {
-            checks.append(
-                .fail(
-                    "no FreeRADIUS configuration at \(main)",
-                    fix: "give --raddb DIR (Debian: /etc/freeradius/3.0)"))
-            return checks
-        }
+        // A missing or unreadable radiusd.conf has been named by parse: nothing else can be read.
+        guard let radiusd = Self.parse(main, into: &checks) else { return checks }
         var variables: [String: String] = [:]
         for case .pair(let key, let value) in radiusd.root.items { variables[key] = value }
         variables["raddbdir"] = variables["raddbdir"] ?? raddb
@@ -38,32 +35,45 @@ struct RadiusChecks {
         let modules = Self.files(in: raddb + "/mods-enabled", into: &checks)
         let sites = Self.files(in: raddb + "/sites-enabled", into: &checks)
 
-        // The eap module whose tls-config takes its CAs from output.dir.
-        let caFile = config.output.dir + "/" + Config.OutputFile.caPEM
-        let caPath = config.output.dir + "/" + Config.OutputFile.caDirectory
-        var found: (file: File, eap: RadiusConfig.Section, tls: RadiusConfig.Section)?
+        // The eap module whose EAP-TLS configuration takes its CAs from output.dir: eap's
+        // `tls {}` names a `tls-config` (`tls = NAME`) or holds the settings itself.
+        let caFile = Self.normalized(config.output.dir + "/" + Config.OutputFile.caPEM)
+        let caPath = Self.normalized(config.output.dir + "/" + Config.OutputFile.caDirectory)
+        var found: (file: File, eap: RadiusConfig.Section, tls: RadiusConfig.Section, sources: [String])?
         for file in modules {
             for eap in file.root.allSections where eap.name == "eap" {
-                for tls in eap.allSections where tls.name == "tls-config" || tls.name == "tls" {
-                    let file_ = tls.value("ca_file").map(expand).map(Self.trimmed)
-                    let path = tls.value("ca_path").map(expand).map(Self.trimmed)
-                    if file_ == caFile || path == caPath { found = (file, eap, tls) }
+                guard let method = eap.sections("tls").first else { continue }
+                let tls =
+                    method.value("tls").flatMap { name in
+                        eap.sections("tls-config").first { $0.instance == name }
+                    } ?? method
+                let sources = ["ca_file", "ca_path"].compactMap { key in
+                    tls.value(key).map { (key, Self.normalized(expand($0))) }
+                }
+                if sources.contains(where: { $0 == ("ca_file", caFile) || $0 == ("ca_path", caPath) }) {
+                    found = (file, eap, tls, sources.map { "\($0.0) \($0.1)" })
                 }
             }
         }
-        guard let (file, eap, tls) = found else {
+        guard let (file, eap, tls, sources) = found else {
             checks.append(
                 .fail(
-                    "no eap module in \(raddb)/mods-enabled takes ca_file \(caFile) or ca_path \(caPath)",
+                    "no enabled eap module in \(raddb)/mods-enabled takes ca_file \(caFile) or ca_path \(caPath) for EAP-TLS",
                     fix:
                         "install the shipped eap module (radius-config/mods-available/eap-danesync) as mods-enabled/eap, with ca_path pointing at output.dir"
                 ))
             return checks
         }
-        let source = tls.value("ca_path").map { "ca_path \(expand($0))" } ?? "ca_file \(expand(tls.value("ca_file")!))"
-        checks.append(
-            .pass("eap tls-config \(tls.instance ?? tls.name) (\(file.path)) takes its CAs from output.dir (\(source))")
-        )
+        let name = "eap tls-config \(tls.instance ?? tls.name) (\(file.path))"
+        let foreign = sources.filter { $0 != "ca_file \(caFile)" && $0 != "ca_path \(caPath)" }
+        if foreign.isEmpty {
+            checks.append(.pass("\(name) takes its CAs from output.dir only (\(sources.joined(separator: ", ")))"))
+        } else {
+            checks.append(
+                .fail(
+                    "\(name) also trusts \(foreign.joined(separator: ", ")): any certificate under those CAs completes the handshake",
+                    fix: "remove those lines; output.dir's ca_path (or ca_file) must be the only CA source"))
+        }
         checks.append(readable(by: user))
 
         let verify = tls.sections("verify").first
@@ -106,11 +116,16 @@ struct RadiusChecks {
         let directory = config.output.dir
         let files = [Config.OutputFile.caPEM, Config.OutputFile.caDirectory, Config.OutputFile.trustMap]
             .map { directory + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0) }
-        let denied = ([directory] + files).filter { !user.may(.read, $0) }
-        guard denied.isEmpty, user.may(.execute, directory) else {
+        // Directories need x as well as r (OpenSSL opens files inside ca.d by name).
+        let denied = ([directory] + files).filter { path in
+            !user.may(.read, path) || (Self.isDirectory(path) && !user.may(.execute, path))
+        }
+        guard denied.isEmpty else {
             return .fail(
-                "output.dir \(directory) is not readable by the FreeRADIUS user \(user): \((denied.isEmpty ? [directory] : denied).joined(separator: ", "))",
-                fix: "give it to group \(user) (chgrp -R; mode 0750 for the directory), as the danesync unit does")
+                "output.dir \(directory) is not readable by the FreeRADIUS user \(user): \(denied.joined(separator: ", "))",
+                fix:
+                    "give it to the FreeRADIUS user's group (chgrp -R freerad; mode 0750 for directories), as the package does"
+            )
         }
         return .pass("output.dir \(directory) is readable by the FreeRADIUS user \(user)")
     }
@@ -127,8 +142,7 @@ struct RadiusChecks {
                 "verify {} has no tmpdir: FreeRADIUS writes no certificate file and runs no client",
                 fix: "set tmpdir = /run/freeradius/verify (the shipped unit drop-in creates it)")
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: tmpdir, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard Self.isDirectory(tmpdir) else {
             return .fail(
                 "verify tmpdir \(tmpdir) does not exist: FreeRADIUS skips daneverify (only the gate then stands)",
                 fix:
@@ -160,7 +174,9 @@ struct RadiusChecks {
             ("--called-station-id", "%{Called-Station-Id}"),
         ]
         let missing = wanted.filter { flag, value in
-            !zip(words, words.dropFirst()).contains { $0 == flag && $1 == value }
+            !zip(words, words.dropFirst()).contains {
+                $0 == flag && (flag == "--config" ? Self.normalized($1) == Self.normalized(value) : $1 == value)
+            }
         }
         guard let program = words.first, program.hasSuffix("daneverify") else {
             return [
@@ -213,21 +229,60 @@ struct RadiusChecks {
                 "no tmpdir-free gate: virtual server \(name) calls no enabled exec module running daneverify --cert-serial",
                 fix: fix)
         }
+        let module = gate.instance ?? "exec"
+        // Without `wait = yes` rlm_exec does not wait for the exit code: the gate would admit all.
+        if let wait = gate.value("wait"), !["yes", "true", "1"].contains(wait.lowercased()) {
+            return .fail(
+                "the gate's exec module \(module) has wait = \(wait): its exit code is never read, so it admits every device",
+                fix: "set wait = yes in \(module)")
+        }
+        let words = (gate.value("program") ?? "").split(separator: " ").map(String.init)
+        guard
+            zip(words, words.dropFirst()).contains(where: {
+                $0 == "--config" && Self.normalized($1) == Self.normalized(configPath)
+            })
+        else {
+            return .fail(
+                "the gate's exec module \(module) does not run daneverify --config \(configPath)",
+                fix: "use the shipped danesync-gate module's program line")
+        }
         return .pass(
-            "the tmpdir-free gate: virtual server \(name) runs \(gate.instance ?? "exec") (daneverify --cert-serial)")
+            "the tmpdir-free gate: virtual server \(name) runs \(module) (daneverify --cert-serial, wait = yes)")
     }
 
     /// The files of a `*-enabled` directory (symlinks followed), parsed; unreadable or
     /// unparsable ones become failed checks.
     static func files(in directory: String, into checks: inout [DoctorCheck]) -> [File] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let names: [String]
+        do {
+            names = try Directory.entries(directory)
+        } catch {
+            checks.append(.fail("cannot read \(directory): \(error)", fix: Self.readFix(error.errno)))
+            return []
+        }
         return names.sorted().filter { !$0.hasPrefix(".") && !$0.hasSuffix("~") }.compactMap {
             parse(directory + "/" + $0, into: &checks)
         }
     }
 
+    /// What to do about a file doctor cannot read.
+    static func readFix(_ code: Int32) -> String {
+        code == EACCES
+            ? "run doctor as root (FreeRADIUS's files are readable by freerad and root only)"
+            : "give --raddb DIR (Debian: /etc/freeradius/3.0)"
+    }
+
+    /// The file parsed, or `nil` with a failed check that says why (missing, unreadable, bad syntax).
     static func parse(_ path: String, into checks: inout [DoctorCheck]) -> File? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let text: String
+        do {
+            text = String(decoding: try FileBytes.read(path, limit: 4 << 20), as: UTF8.self)
+        } catch {
+            let code: Int32 = access(path, F_OK) != 0 ? ENOENT : access(path, R_OK) != 0 ? EACCES : 0
+            let why = code == ENOENT ? "does not exist" : code == EACCES ? "is not readable by this user" : "\(error)"
+            checks.append(.fail("\(path) \(why)", fix: readFix(code)))
+            return nil
+        }
         do {
             return File(path: path, root: try RadiusConfig.parse(text))
         } catch {
@@ -236,8 +291,17 @@ struct RadiusChecks {
         }
     }
 
-    /// A directory path without its trailing slash.
-    static func trimmed(_ path: String) -> String {
-        path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// A path as the kernel resolves it (symlinks, `..`, doubled and trailing slashes), so that
+    /// `/var/lib/danesync/` and `/var/lib/danesync` are the same directory.
+    static func normalized(_ path: String) -> String {
+        let standard = (path as NSString).standardizingPath
+        guard let resolved = realpath(standard, nil) else { return standard }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }

@@ -1,3 +1,4 @@
+import DANECertify
 import DANECore
 import DANEPublish
 import Foundation
@@ -59,7 +60,8 @@ public final class AgentMetrics: Sendable {
             buckets: [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300].map { .milliseconds(Int64($0 * 1000)) })
         lastSuccess = r.makeGauge(
             descriptor: Self.descriptor(
-                "last_success_timestamp", unit: "seconds", "Unix time at which the last pass that published completed.")
+                "last_success_timestamp", unit: "seconds",
+                "Unix time at which the last pass that published completed (from status.json at start).")
         )
         passes = Self.series(PassResult.allCases, label: "result", \.rawValue) {
             r.makeCounter(
@@ -121,12 +123,18 @@ public final class AgentMetrics: Sendable {
         ]
         for (state, gauge) in names { gauge.set(Int64(byState[state] ?? 0)) }
         passDuration.record(.milliseconds(Int64((status.durationSeconds * 1000).rounded())))
-        lastSuccess.set(Int64(status.time))
+        recordLastSuccess(status)
         passes[summary.exitCode == 0 ? .ok : .partial]?.increment()
         for (kind, count) in summary.answers { answers[kind]?.increment(by: Int64(count)) }
         caFetches[true]?.increment(by: Int64(summary.fetches - summary.failedFetches))
         caFetches[false]?.increment(by: Int64(summary.failedFetches))
-        casPublished.set(Int64(status.cas.count))
+        // The placeholder that keeps FreeRADIUS starting trusts nothing: not a CA to count.
+        casPublished.set(Int64(status.cas.filter { !$0.subject.contains(PlaceholderCA.commonName) }.count))
+    }
+
+    /// When the pass `status` describes completed: its start plus its duration.
+    public func recordLastSuccess(_ status: StatusDocument) {
+        lastSuccess.set((Double(status.time) + status.durationSeconds).rounded())
     }
 
     /// A pass that published nothing (no policy, a publish error).
@@ -141,9 +149,8 @@ public final class AgentMetrics: Sendable {
 
     /// The exposition as of `now` (the trust map's age is taken from its modification time).
     public func exposition(now: Date = Date()) -> [UInt8] {
-        if let marked = Agent.modificationDate(trustMapPath) {
-            trustMapAge.set(max(0, now.timeIntervalSince(marked)))
-        }
+        // No trust map is as bad as one that is infinitely old; an alert on age must fire.
+        trustMapAge.set(Agent.modificationDate(trustMapPath).map { max(0, now.timeIntervalSince($0)) } ?? .infinity)
         return registry.emitToBuffer()
     }
 

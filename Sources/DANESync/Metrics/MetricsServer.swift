@@ -22,7 +22,9 @@ public final class MetricsServer: @unchecked Sendable {
             guard let context, let length else { return nil }
             let bytes = Unmanaged<AgentMetrics>.fromOpaque(context).takeUnretainedValue().exposition()
             guard let buffer = malloc(max(bytes.count, 1)) else { return nil }
-            bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+            bytes.withUnsafeBytes {
+                if let base = $0.baseAddress { buffer.copyMemory(from: base, byteCount: $0.count) }
+            }
             length.pointee = bytes.count
             return buffer.assumingMemoryBound(to: CChar.self)
         }
