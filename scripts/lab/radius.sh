@@ -2,6 +2,9 @@
 # FreeRADIUS 3.x for the lab, running the shipped radius-config: mods-available/eap-danesync
 # (the eap module), mods-available/danesync-gate (the gate's exec module) and
 # sites-available/danesync-gate (the gate's virtual server), installed as an admin would.
+# They are read from $RADIUS_CONFIG_DIR: the repository's radius-config/ by default,
+# /usr/share/danesync/radius-config for the files the Debian package installed (kept by
+# restart when not given again).
 #
 #   radius.sh start   LABDIR [OPTIONS]
 #   radius.sh restart LABDIR [OPTIONS]   # e.g. after LABDIR/out/ca.pem changed
@@ -13,7 +16,9 @@
 #   --gate-cmd "CMD ARGS…"    the gate's program prefix, default "<daneverify> --config <config>"
 #                             (independent of --verify-cmd)
 #   --config FILE             danesync.yaml for the default prefixes (default LABDIR/danesync.yaml)
-#   --ca-file FILE            ca_file (default LABDIR/out/ca.pem)
+#   --ca-file FILE            the agent's ca.pem (default LABDIR/out/ca.pem): the module's
+#                             ca_path becomes ca.d/ next to it (ca_file FILE if the module
+#                             uses ca_file instead)
 #   --tmpdir ok|missing|unwritable
 #                             verify tmpdir state once the server runs (default ok):
 #                             missing     LABDIR/radius/tmp is removed right after start
@@ -41,7 +46,8 @@
 #
 # Paths the lab uses (rewritten from the production paths in the shipped files):
 #   server cert/key  LABDIR/pki/web/radius.pem, radius.key
-#   ca_file          --ca-file                         (must exist before start)
+#   ca_path          ca.d/ beside --ca-file            (must exist before start)
+#   ca_file          --ca-file, if the module sets one
 #   verify tmpdir    LABDIR/radius/tmp                 (mode 700)
 #   verify client    <verify-cmd> --identity %{User-Name} --cert %{TLS-Client-Cert-Filename}
 #                                 --called-station-id %{Called-Station-Id}
@@ -56,12 +62,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-MODULE_SRC=$REPO/radius-config/mods-available/eap-danesync
-GATE_MODULE_SRC=$REPO/radius-config/mods-available/danesync-gate
-GATE_SITE_SRC=$REPO/radius-config/sites-available/danesync-gate
 SECRET=testing123
 # The production prefix both shipped command lines start with.
-PROD_PREFIX='/usr/local/bin/daneverify --config /etc/danesync/danesync.yaml'
+PROD_PREFIX='/usr/bin/daneverify --config /etc/danesync/danesync.yaml'
 
 usage() {
     die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--post-auth-exec \"CMD ARGS…\"|none]"
@@ -173,12 +176,19 @@ load_settings() {
     CONFIG=$LABDIR/danesync.yaml CA_FILE=$LABDIR/out/ca.pem VERIFY_ARG= GATE_ARG=
     TMPDIR_MODE=ok TLS_CACHE=off GATE=on POST_AUTH_EXEC=
     DV_BIN=$REPO/.build/release/daneverify
+    CONFIG_DIR=$REPO/radius-config
     if [[ $ACTION == restart && -s $SETTINGS ]]; then
         # shellcheck source=/dev/null
         . "$SETTINGS"
     elif [[ $ACTION == restart && -s $RDIR/verify-cmd ]]; then
         VERIFY_ARG=$(<"$RDIR/verify-cmd")   # written by older versions of this script
     fi
+    [[ -n ${RADIUS_CONFIG_DIR:-} ]] && CONFIG_DIR=$RADIUS_CONFIG_DIR
+    [[ -d $CONFIG_DIR ]] || die "RADIUS_CONFIG_DIR: no such directory: $CONFIG_DIR"
+    CONFIG_DIR=$(cd "$CONFIG_DIR" && pwd)
+    MODULE_SRC=$CONFIG_DIR/mods-available/eap-danesync
+    GATE_MODULE_SRC=$CONFIG_DIR/mods-available/danesync-gate
+    GATE_SITE_SRC=$CONFIG_DIR/sites-available/danesync-gate
     if [[ -n ${DANEVERIFY:-} ]]; then
         DV_BIN=$DANEVERIFY
         [[ $DV_BIN == /* ]] || DV_BIN=$REPO/$DV_BIN
@@ -205,8 +215,8 @@ load_settings() {
 save_settings() {
     {
         echo "# radius.sh settings of the running server (read by radius.sh restart)"
-        printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\n' \
-            "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG"
+        printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\nCONFIG_DIR=%q\n' \
+            "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG" "$CONFIG_DIR"
         printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$POST_AUTH_EXEC"
         echo "# in effect:"
         printf '# verify client: %s\n# gate program:  %s\n' "$VERIFY_CMD" "$GATE_CMD"
@@ -222,6 +232,9 @@ build_config() {
     [[ -f $LABDIR/pki/web/radius.pem && -f $LABDIR/pki/web/radius.key ]] \
         || die "missing server certificate $LABDIR/pki/web/radius.{pem,key} (run pki.sh first)"
     [[ -f $CA_FILE ]] || die "missing $CA_FILE (run danesync once first)"
+    local ca_dir
+    ca_dir=$(dirname "$CA_FILE")/ca.d
+    [[ -d $ca_dir ]] || die "missing $ca_dir (run danesync once first)"
 
     mkdir -p "$RDIR/mods-enabled" "$RDIR/sites-enabled" "$RDIR/run" "$RDIR/log"
     rm -f "$RDIR"/mods-enabled/* "$RDIR"/sites-enabled/*
@@ -232,10 +245,11 @@ build_config() {
     cp /etc/freeradius/3.0/dictionary "$RDIR/dictionary"
 
     # --- the eap module: production paths → lab paths -----------------------------------------
-    local cert key ca tmp client prod cache_repl=() gate_repl=()
+    local cert key ca capath tmp client prod cache_repl=() gate_repl=()
     cert=$(sed_escape "$LABDIR/pki/web/radius.pem")
     key=$(sed_escape "$LABDIR/pki/web/radius.key")
     ca=$(sed_escape "$CA_FILE")
+    capath=$(sed_escape "$ca_dir")
     tmp=$(sed_escape "$RDIR/tmp")
     client=$(sed_escape "$VERIFY_CMD")
     prod=$(sed_escape "$PROD_PREFIX")
@@ -251,12 +265,15 @@ build_config() {
         -e "s|^([[:space:]]*certificate_file[[:space:]]*=).*|\1 $cert|" \
         -e "s|^([[:space:]]*private_key_file[[:space:]]*=).*|\1 $key|" \
         -e "s|^([[:space:]]*ca_file[[:space:]]*=).*|\1 $ca|" \
+        -e "s|^([[:space:]]*ca_path[[:space:]]*=).*|\1 $capath|" \
         -e "s|^([[:space:]]*tmpdir[[:space:]]*=).*|\1 $tmp|" \
         -e "s|^([[:space:]]*client[[:space:]]*=[[:space:]]*\")$prod |\1$client |" \
         "${cache_repl[@]}" "${gate_repl[@]}" \
         "$MODULE_SRC" >"$RDIR/eap.tmp"
     grep -qF -- "\"$VERIFY_CMD --identity %{User-Name}" "$RDIR/eap.tmp" \
         || die "could not rewrite verify { client } in $MODULE_SRC"
+    grep -qE "^[[:space:]]*(ca_path[[:space:]]*= $ca_dir|ca_file[[:space:]]*= $CA_FILE)$" "$RDIR/eap.tmp" \
+        || die "$MODULE_SRC sets neither ca_path nor ca_file"
     if [[ $TLS_CACHE == on ]]; then
         grep -qF "persist_dir = \"$RDIR/tlscache\"" "$RDIR/eap.tmp" || die "could not enable the TLS cache in $MODULE_SRC"
     fi
