@@ -41,15 +41,36 @@ public enum Doctor {
                     fix: "install dns-root-data or point dns.trust_anchor_file at your DS/DNSKEY anchor"))
         }
         if let policy { checks.append(await resolverCheck(config, names: policy.names)) }
-        if let problem = Loaded.outputDirectoryProblem(config.output.dir) {
-            checks.append(.fail(problem, fix: "run doctor as the user danesync runs as, or fix the directory's owner"))
-        } else {
-            checks.append(
-                .pass("output.dir \(config.output.dir) is writable by \(Account.current()?.name ?? "this user")"))
-        }
+        checks.append(outputDirectoryCheck(config))
         checks += RadiusChecks(config: config, configPath: configPath, raddb: raddb).run()
         checks.append(maxAgeCheck(config))
         return checks
+    }
+
+    /// `output.dir` writable by the agent: for the package's directory (`/var/lib/danesync`) its
+    /// user `danesync` — doctor itself usually runs as root, who may write anything — else the
+    /// user running doctor.
+    static func outputDirectoryCheck(_ config: Config) -> DoctorCheck {
+        let directory = config.output.dir
+        let packaged = RadiusChecks.normalized(directory) == "/var/lib/danesync"
+        guard let agent = (packaged ? Account.named("danesync") : nil) ?? Account.current() else {
+            return .fail("cannot tell which user runs danesync", fix: "create the user danesync (the package does)")
+        }
+        guard FileManager.default.fileExists(atPath: directory) else {
+            if let problem = Loaded.outputDirectoryProblem(directory) {
+                return .fail(
+                    problem, fix: "create it for \(agent): install -d -o \(agent) -g freerad -m 0750 \(directory)")
+            }
+            return .pass("output.dir \(directory) does not exist yet; the first pass creates it")
+        }
+        guard agent.may(.write, directory), agent.may(.execute, directory) else {
+            return .fail(
+                "output.dir \(directory) is not writable by \(agent)\(packaged ? ", the user danesync runs as" : "")",
+                fix: packaged
+                    ? "chown danesync \(directory) (the package's tmpfiles.d does)"
+                    : "run doctor as the user danesync runs as, or fix the directory's owner")
+        }
+        return .pass("output.dir \(directory) is writable by \(agent)\(packaged ? ", the user danesync runs as" : "")")
     }
 
     /// `verify.max_age` must outlast the longest gap between passes (`interval` stretched by
