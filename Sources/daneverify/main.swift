@@ -132,4 +132,7 @@ case .run(let arguments):
 }
 print(verdict.line)
 if let note = verdict.note { writeStandardError("daneverify: \(note)\n") }
+// Exit only once FreeRADIUS has read the line: its PID is on record by then (PipeDrain).
+fflush(nil)  // every output stream: stdout holds the line
+PipeDrain.wait(STDOUT_FILENO, limit: .seconds(2))
 exit(verdict.code.rawValue)
