@@ -162,8 +162,10 @@ struct ConfigParserTests {
             Self.withPolicy("metrics:\n  listen: \"[::1]:9464\"\n  textfile: /var/lib/node/danesync.prom\n"))
         #expect(six.metrics.listen?.host == "::1" && six.metrics.listen?.port == 9464)
         #expect(six.metrics.textfile == "/var/lib/node/danesync.prom")
-        for bad in ["localhost:9464", "127.0.0.1", "127.0.0.1:0", "127.0.0.1:70000", "::1:9464", "[nothex]:1", ":9464"]
-        {
+        for bad in [
+            "localhost:9464", "127.0.0.1", "127.0.0.1:0", "1.2.3.4@53:9464", "127.0.0.1:70000", "::1:9464",
+            "[nothex]:1", ":9464",
+        ] {
             Self.expectOneProblem(Self.withPolicy("metrics:\n  listen: \"\(bad)\"\n"), mentioning: "metrics.listen")
         }
         Self.expectOneProblem(Self.withPolicy("metrics:\n  textfile: danesync.prom\n"), mentioning: "metrics.textfile")

@@ -293,6 +293,41 @@ struct TrustMapTests {
         #expect(Self.readerError(Array(repeating: UInt8(ascii: "x"), count: 4096)) == .badHeader("no header line"))
     }
 
+    /// Lengths that add up to the file but are negative made the reader look outside the map,
+    /// and lengths past Int.max trapped: they are a bad header (found by scripts/fuzz trustmap).
+    @Test func test_negativeOrOverflowingLengths_areBadHeader() {
+        let bytes = TrustMapWriter.render(Self.entries(3), generated: 1)
+        let rest = Array(bytes[(bytes.firstIndex(of: 0x0a)! + 1)...])
+        let fnv = TrustMapFormat.hex64(TrustMapFormat.fnv1a(rest))
+        for (body, index) in [(rest.count + 40, -40), (-4096, rest.count + 4096), (Int.max, 1), (Int.max, 0)] {
+            let header = "danesync-trustmap/2 generated=1 entries=3 body=\(body) index=\(index) fnv=\(fnv)\n"
+            let error = Self.readerError(Array(header.utf8) + rest)
+            guard case .badHeader? = error else {
+                Issue.record("body=\(body) index=\(index): expected badHeader, got \(String(describing: error))")
+                continue
+            }
+        }
+    }
+
+    /// An index line's offset is compared with the body length before it is added to anything:
+    /// one near Int.max trapped instead of being a corrupt line (exit 10).
+    @Test func test_indexOffsetNearIntMax_isCorruptLine() throws {
+        let entry = TrustMapEntry(
+            network: "corp", name: Self.name("a._device.example.com"), hashes: [Self.hash(7)], pins: [])
+        let lines = TrustMapWriter.render([entry], generated: 1).split(separator: 0x0a)
+        let body = Array(lines[1]) + [0x0a]
+        let index = Array("\(Self.hash(7))\t\(Int.max)\n".utf8)
+        let header = TrustMapFormat.Header(
+            generated: 1, entries: 1, bodyLength: body.count, indexLength: index.count,
+            bodyChecksum: TrustMapFormat.fnv1a(body + index)
+        ).line
+        let offset = header.count + body.count
+        try Self.withReader(header + body + index) { (reader: TrustMapReader) throws in
+            #expect(throws: TrustMapError.corruptLine(offset: offset)) { try reader.entries(forKey: Self.hash(7)) }
+            #expect(throws: TrustMapError.corruptLine(offset: offset)) { try reader.validateAll() }
+        }
+    }
+
     @Test func test_certificateIssuances_roundTrip_andAFormat1Map_isStillRead() throws {
         let name = Self.name("a._device.example.com")
         let issuance = CertificateIssuance(sha256: Self.hash(7), serial: "1f", authorityKeyIdentifier: "abcd")

@@ -44,7 +44,7 @@ public struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
             host = host.dropFirst().dropLast()
             guard host.contains(":"), host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else { return nil }
         } else {
-            guard !host.contains(":"), Forwarder.isValid(String(host)) else { return nil }
+            guard !host.contains(":"), !host.contains("@"), Forwarder.isValid(String(host)) else { return nil }
         }
         self.host = String(host)
         self.port = port
