@@ -137,31 +137,22 @@ start() {
   [[ -s $PKI/pki.env ]] || "$LAB_BIN/pki.sh" "$PKI"
   mkdir -p "$D"/{src,signed,keys,db,run}
   build_fixed_zones
-  local zone port pid
+  local zone
   for zone in $FIXED_ZONES; do publish "$zone"; done
   [[ -s $D/src/bench.example.com.zone && ! -s $D/signed/bench.example.com.zone ]] && publish bench.example.com
   write_trust_anchors
-  # A port taken between free_port and knotd's bind is retried on another one.
-  for _ in 1 2 3; do
-    port=$(free_port)
-    write_knot_conf "$port"
-    echo "DNS_PORT=$port" >"$D/dns.env"
-    printf 'server:\n    do-not-query-localhost: no\n    trust-anchor-file: "%s"\n' "$D/trust-anchors" >"$D/unbound.conf"
-    printf 'forward-zone:\n    name: "."\n    forward-addr: 127.0.0.1@%s\n' "$port" >>"$D/unbound.conf"
-    rm -f "$D/knotd.pid"
-    setsid knotd -c "$D/knot.conf" </dev/null >>"$D/knotd.log" 2>&1 &
-    pid=$!
-    for _ in $(seq 60); do
-      [[ -s $D/knotd.pid && -n $(serial_served example.com) ]] && return 0
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -f "$D/knotd.pid"
-  done
-  die "knotd did not come up on 3 ports, the last 127.0.0.1@$port (see $D/knotd.log)"
+  serve_on_free_port knotd "$D/knotd.pid" "$D/knotd.log" configure_knot knot_answers knotd -c "$D/knot.conf"
 }
+
+# configure_knot PORT: knot.conf, dns.env and the unbound.conf clients use, for PORT.
+configure_knot() {
+  write_knot_conf "$1"
+  echo "DNS_PORT=$1" >"$D/dns.env"
+  printf 'server:\n    do-not-query-localhost: no\n    trust-anchor-file: "%s"\n' "$D/trust-anchors" >"$D/unbound.conf"
+  printf 'forward-zone:\n    name: "."\n    forward-addr: 127.0.0.1@%s\n' "$1" >>"$D/unbound.conf"
+}
+
+knot_answers() { [[ -n $(serial_served example.com) ]]; }
 
 zone_of() {
   local zone best=""

@@ -85,27 +85,20 @@ start() {
   [[ -s $LAB/pki/pki.env ]] || "$LAB_BIN/pki.sh" "$LAB/pki"
   mkdir -p "$H/tmp"
   build_docroot
-  local port pid url
-  url=https://device.example.com/.well-known/ca/$(ski "$C/int.pem").pem
-  # A port taken between free_port and nginx's bind is retried on another one.
-  for _ in 1 2 3; do
-    port=$(free_port)
-    write_conf "$port"
-    echo "HTTPS_PORT=$port" >"$H/https.env"
-    rm -f "$H/nginx.pid"
-    setsid nginx -e "$H/error.log" -p "$H/" -c "$H/nginx.conf" -g 'daemon off;' </dev/null >>"$H/nginx.out" 2>&1 &
-    pid=$!
-    for _ in $(seq 100); do
-      [[ -s $H/nginx.pid ]] && curl -fso /dev/null --cacert "$C/web-ca.pem" \
-        --connect-to "device.example.com:443:127.0.0.1:$port" "$url" && return 0
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -f "$H/nginx.pid"
-  done
-  die "nginx did not come up on 3 ports, the last 127.0.0.1:$port (see $H/error.log)"
+  serve_on_free_port nginx "$H/nginx.pid" "$H/nginx.out" configure_nginx nginx_answers \
+    nginx -e "$H/error.log" -p "$H/" -c "$H/nginx.conf" -g 'daemon off;'
+}
+
+# configure_nginx PORT: nginx.conf and https.env for PORT.
+configure_nginx() {
+  write_conf "$1"
+  echo "HTTPS_PORT=$1" >"$H/https.env"
+}
+
+# nginx_answers PORT: the intermediate CA is served over TLS on PORT.
+nginx_answers() {
+  curl -fso /dev/null --cacert "$C/web-ca.pem" --connect-to "device.example.com:443:127.0.0.1:$1" \
+    "https://device.example.com/.well-known/ca/$(ski "$C/int.pem").pem"
 }
 
 case $CMD in

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared helpers for the lab scripts. Source it: . "$(dirname "$0")/lib.sh"
-# Provides: die, free_port, key_id, aki, ski, cert_der_hex, spki_sha256, pid_alive, stop_pid.
+# Provides: die, free_port, serve_on_free_port, key_id, aki, ski, cert_der_hex, spki_sha256, pid_alive, stop_pid.
 
 # shellcheck disable=SC2034  # used by the scripts that source this
 LAB_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -21,6 +21,31 @@ free_port() {
     grep -qx "$port" <<<"$used" || { echo "$port"; return 0; }
   done
   die "no free port found"
+}
+
+# serve_on_free_port NAME PIDFILE LOG CONFIGURE READY COMMAND…: up to 3 times, take a free port,
+# run CONFIGURE PORT (the server's config for it), start COMMAND… in a session of its own and
+# wait (10 s at most) until it wrote PIDFILE and READY PORT succeeds. A server that dies or does
+# not answer is stopped and the next port tried: a port can be taken between free_port and bind().
+serve_on_free_port() {
+  local name=$1 pidfile=$2 log=$3 configure=$4 ready=$5 port pid
+  shift 5
+  for _ in 1 2 3; do
+    port=$(free_port)
+    "$configure" "$port"
+    rm -f "$pidfile"
+    setsid "$@" </dev/null >>"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 100); do
+      [[ -s $pidfile ]] && "$ready" "$port" && return 0
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    rm -f "$pidfile"
+  done
+  die "$name did not come up on 3 ports, the last 127.0.0.1:$port (see $log)"
 }
 
 # key_id CERT "Authority|Subject": the key identifier as lowercase hex bytes joined by '-'.
