@@ -74,6 +74,7 @@ struct RadiusChecks {
                     "\(name) also trusts \(foreign.joined(separator: ", ")): any certificate under those CAs completes the handshake",
                     fix: "remove those lines; output.dir's ca_path (or ca_file) must be the only CA source"))
         }
+        checks.append(reloadCheck(tls))
         checks.append(readable(by: user))
 
         let verify = tls.sections("verify").first
@@ -95,6 +96,22 @@ struct RadiusChecks {
                     fix: "set cache { enable = no } in tls-config \(tls.instance ?? "") or install the gate"))
         }
         return checks
+    }
+
+    /// A changed CA set must reach FreeRADIUS: `ca_path` is re-read every
+    /// `ca_path_reload_interval` seconds (0, the default, never), `ca_file` only at start — so
+    /// without a reload interval `sync.on_ca_change` must restart it (design.md "Protocol facts").
+    func reloadCheck(_ tls: RadiusConfig.Section) -> DoctorCheck {
+        let interval = tls.value("ca_path_reload_interval").flatMap { Int($0) } ?? 0
+        if tls.value("ca_path") != nil, interval > 0 {
+            return .pass("FreeRADIUS re-reads ca_path every \(interval) s: CA changes need no restart")
+        }
+        if let command = config.sync.onCAChange {
+            return .pass("sync.on_ca_change (\(command)) tells FreeRADIUS about CA changes")
+        }
+        return .fail(
+            "FreeRADIUS reads its CAs only at start (\(tls.value("ca_path") != nil ? "ca_path without ca_path_reload_interval" : "ca_file")) and sync.on_ca_change is not set: a new CA is not trusted, a removed one still is, until FreeRADIUS restarts",
+            fix: "use ca_path with ca_path_reload_interval = 300 (the shipped module does) or set sync.on_ca_change")
     }
 
     /// `security { user = … }` of radiusd.conf, else the user doctor runs as (FreeRADIUS keeps
