@@ -80,11 +80,16 @@ public struct SyncService: Service {
                 group.addTask {
                     var agent = first
                     var iterator = events.makeAsyncIterator()
-                    let ready = ReadyOnce()
+                    var ready = false
                     var failures = 0
                     while !Task.isCancelled {
                         do {
-                            let summary = try await agent.pass(published: ready.send)
+                            let summary = try await agent.pass {
+                                // ca.pem exists now: FreeRADIUS may start (Type=notify,
+                                // Before=freeradius.service). Sent once.
+                                if !ready { SystemdNotify.send("READY=1") }
+                                ready = true
+                            }
                             failures = 0
                             let counts = summary.status.counts
                             SystemdNotify.send(
@@ -98,7 +103,7 @@ public struct SyncService: Service {
                             logger.error("pass failed", metadata: ["reason": "\(error)"])
                             SystemdNotify.send("STATUS=pass failed: \(PrintableText.oneLine("\(error)", limit: 200))")
                         }
-                        let delay = Self.delay(agent.config.sync, failuresBeforeFirstPublish: ready.sent ? 0 : failures)
+                        let delay = Self.delay(agent.config.sync, failuresBeforeFirstPublish: ready ? 0 : failures)
                         let timer = Task {
                             try await Task.sleep(for: delay)
                             continuation.yield(.tick)
@@ -155,22 +160,5 @@ public struct SyncService: Service {
         }
         let factor = 1 + Double.random(in: -sync.jitter...sync.jitter)
         return .milliseconds(Int64(max(1000, base * factor)))
-    }
-}
-
-/// `READY=1` (sd_notify), sent once: when the first pass has published.
-final class ReadyOnce: @unchecked Sendable {
-    private let lock = NSLock()
-    private var done = false
-
-    var sent: Bool { lock.withLock { done } }
-
-    func send() {
-        let first = lock.withLock {
-            defer { done = true }
-            return !done
-        }
-        // ca.pem exists now: FreeRADIUS may start (Type=notify, Before=freeradius.service).
-        if first { SystemdNotify.send("READY=1") }
     }
 }

@@ -9,7 +9,7 @@ import Testing
 /// readiness message to systemd (design.md "Command line", "Configuration").
 struct OperationsTests {
     /// The exposition after a pass over the doubles: names by state as in status.json, the
-    /// answers by class, a fetch that failed, the pass counted as partial.
+    /// answers by class, the pass counted as partial, an on_ca_change run.
     @Test func test_metrics_afterAPass_matchStatusJSON() async throws {
         let ok = SyncPassTests.sensor1
         let withdrawn = try DeviceName("gone._device.example.com")

@@ -61,9 +61,7 @@ struct PassFixture {
     }
 
     /// One pass, as `danesync once` runs it.
-    func pass() async throws -> SyncPass.Summary {
-        try await syncPass.run(policy: policy, policySource: "test", policyError: nil)
-    }
+    func pass() async throws -> SyncPass.Summary { try await pass(into: store) }
 
     /// One pass into `store`.
     func pass(into store: any OutputStore) async throws -> SyncPass.Summary {
