@@ -21,6 +21,9 @@ public protocol OutputStore: Sendable {
     /// `sync.on_ca_change` ran successfully (or there is none): the CA change it waited for is
     /// no longer pending.
     func acknowledgeCAChange() throws
+    /// Replaces `status.json` after publishing, when the pass has more to report (the
+    /// sessions it disconnected, design.md "Revocation and disconnect").
+    func rewriteStatus(_ status: StatusDocument) throws
 }
 
 /// Everything one pass publishes.
@@ -105,11 +108,15 @@ public struct FileStore: OutputStore {
         }
         if try writeTrustMap(outputs) { written.append(Config.OutputFile.trustMap) }
         // status.json records the pass time, so it changes every pass: stream it.
-        try AtomicFile.stream(to: path(Config.OutputFile.status)) { emit in try status.encode(emit) }
+        try rewriteStatus(status)
         written.append(Config.OutputFile.status)
         // The pass is complete: mark the trust map fresh, changed or not (verify.max_age).
         try AtomicFile.touch(path(Config.OutputFile.trustMap))
         return PublishReport(written: written, caChangePendingSince: pendingSince)
+    }
+
+    public func rewriteStatus(_ status: StatusDocument) throws {
+        try AtomicFile.stream(to: path(Config.OutputFile.status)) { emit in try status.encode(emit) }
     }
 
     /// A `ca.d/` link needs OpenSSL's subject hash of the CA.

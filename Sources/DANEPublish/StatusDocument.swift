@@ -72,6 +72,37 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         }
     }
 
+    /// One session the pass had disconnected (design.md "Revocation and disconnect").
+    public struct Disconnect: Codable, Equatable, Sendable {
+        public var name: String
+        public var network: String
+        public var nas: String
+        public var callingStationId: String
+        public var userName: String
+        public var acctSessionId: String
+        public var result: DisconnectDecision.Result
+        /// What the command said (its first output line), or why nothing was sent.
+        public var detail: String
+
+        public init(_ record: SessionRecord, result: DisconnectDecision.Result, detail: String) {
+            name = record.name.text
+            network = record.network
+            nas = record.nas
+            callingStationId = record.callingStationId
+            userName = record.userName
+            acctSessionId = record.acctSessionId
+            self.result = result
+            self.detail = detail
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, network, nas, result, detail
+            case callingStationId = "calling_station_id"
+            case userName = "user_name"
+            case acctSessionId = "acct_session_id"
+        }
+    }
+
     public var version = 1
     /// Unix seconds the pass started, and its length.
     public var time: Int64
@@ -84,9 +115,11 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     public var counts: Counts
     public var cas: [CA]
     public var names: [Name]
+    /// The sessions this pass acted on; absent when none.
+    public var disconnects: [Disconnect]?
 
     enum CodingKeys: String, CodingKey {
-        case version, time, counts, cas, names
+        case version, time, counts, cas, names, disconnects
         case durationSeconds = "duration_seconds"
         case policySource = "policy_source"
         case policyError = "policy_error"

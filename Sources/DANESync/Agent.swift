@@ -108,7 +108,7 @@ public final class Agent: Sendable {
             throw PassError.noPolicy(reading.error ?? "empty")
         }
         let pass = makePass()
-        let summary: SyncPass.Summary
+        var summary: SyncPass.Summary
         do {
             summary = try await pass.run(policy: policy, policySource: reading.source, policyError: reading.error)
         } catch is CancellationError {
@@ -117,8 +117,9 @@ public final class Agent: Sendable {
             failed()
             throw PassError.publish("\(error)")
         }
-        metrics.record(summary)
         published()
+        await disconnectRevokedSessions(&summary, store: pass.store)
+        metrics.record(summary)
         let counts = summary.status.counts
         logger.info(
             "pass done",
@@ -134,6 +135,20 @@ public final class Agent: Sendable {
         metrics.recordCAChange(ran: outcome.ran, pending: !outcome.settled)
         writeMetricsTextfile()
         return summary
+    }
+
+    /// The disconnect step (``SessionSweep``), after the trust map is in place: its results
+    /// join the pass's `status.json` (rewritten) and exit code.
+    private func disconnectRevokedSessions(_ summary: inout SyncPass.Summary, store: any OutputStore) async {
+        let sweep = SessionSweep(config: config.disconnect, trustMapPath: config.trustMapPath, logger: logger)
+        let done = await sweep.run(now: summary.status.time)
+        guard !done.isEmpty else { return }
+        summary.status.disconnects = done
+        do {
+            try store.rewriteStatus(summary.status)
+        } catch {
+            logger.error("cannot record the disconnects in status.json", metadata: ["reason": "\(error)"])
+        }
     }
 
     /// A pass that published nothing, counted and written out like the others.

@@ -40,9 +40,14 @@ public struct SyncPass: Sendable {
         public var failedFetches: Int = 0
         /// Each name's TLSA answer, counted by kind.
         public var answers: [AgentMetrics.AnswerKind: Int] = [:]
-        /// design.md "Command line", `once`: 0 every name ok, 1 some failed (outputs still
-        /// published).
-        public var exitCode: Int32 { status.counts.ok == status.names.count ? 0 : 1 }
+        /// design.md "Revocation and disconnect", `once`: 0 when every name is ok or withdrawn
+        /// (a revocation is the system working) and every disconnect was answered; 1 otherwise
+        /// (outputs still published).
+        public var exitCode: Int32 {
+            let counts = status.counts
+            let unanswered = (status.disconnects ?? []).contains { !$0.result.isAnswered }
+            return counts.ok + counts.withdrawn == status.names.count && !unanswered ? 0 : 1
+        }
     }
 
     /// Runs the pass for `policy` (already read by the caller: a pass without a policy
@@ -74,12 +79,16 @@ public struct SyncPass: Sendable {
             cas[placeholder.sha256Hex] = placeholder
         }
         var entries: [TrustMapEntry] = []
-        for record in records where record.isPublished {
+        for record in records where record.isPublished || record.state == .withdrawn {
             for network in policy.networks(of: record.name) {
+                // A withdrawn name keeps an entry that admits nothing: the hook says
+                // "withdrawn" (design.md "Revocation and disconnect").
                 entries.append(
-                    TrustMapEntry(
-                        network: network, name: record.name, hashes: record.hashes, pins: record.pins,
-                        issuances: record.issuances))
+                    record.isPublished
+                        ? TrustMapEntry(
+                            network: network, name: record.name, hashes: record.hashes, pins: record.pins,
+                            issuances: record.issuances)
+                        : .withdrawn(network: network, name: record.name, since: record.since))
             }
         }
         let status = StatusDocument(

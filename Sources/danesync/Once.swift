@@ -5,7 +5,7 @@ struct Once: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run one sync pass.",
         discussion:
-            "Exit 0: every name ok. 1: some names failed (outputs still published). 2: nothing usable (config, policy, resolver) or another process holds output.dir. SIGTERM/SIGINT: exit 0 at once, publishing nothing of the interrupted pass. Writes metrics.textfile after the pass; on a terminal, shows a progress line."
+            "Exit 0: every name ok or withdrawn (a revocation is the system working). 1: some names failed, or a disconnect of a revoked device's session got no answer (outputs still published). 2: nothing usable (config, policy, resolver) or another process holds output.dir. SIGTERM/SIGINT: exit 0 at once, publishing nothing of the interrupted pass. Writes metrics.textfile after the pass; on a terminal, shows a progress line."
     )
 
     @OptionGroup var options: ConfigOption

@@ -9,6 +9,15 @@ struct Arguments {
     var identity: String
     var certificate: Certificate
     var calledStationId: String?
+    /// What an accept records for a later Disconnect-Request; empty when FreeRADIUS passed
+    /// nothing (design.md "Revocation and disconnect").
+    var session = Session()
+
+    struct Session {
+        var nasAddress = ""
+        var callingStationId = ""
+        var acctSessionId = ""
+    }
 
     /// How the certificate reaches the hook (design.md "Admission and failure rules"): a PEM
     /// file from `verify { client }`, or, for the tmpdir-free second gate, the serial and issuer
@@ -19,8 +28,9 @@ struct Arguments {
     }
 
     static let usage = """
-        usage: daneverify --config FILE --identity NAME --cert PEMFILE [--called-station-id MAC:SSID]
-               daneverify --config FILE --identity NAME --cert-serial HEX --cert-aki KEYID [--called-station-id MAC:SSID]
+        usage: daneverify --config FILE --identity NAME --cert PEMFILE [--called-station-id MAC:SSID] [SESSION]
+               daneverify --config FILE --identity NAME --cert-serial HEX --cert-aki KEYID [--called-station-id MAC:SSID] [SESSION]
+          SESSION: [--nas-ip-address ADDR] [--calling-station-id MAC] [--acct-session-id ID]
 
         FreeRADIUS EAP-TLS verify hook (eap { tls-config { verify { client = "…" } } }).
         Accepts the client certificate only if its SHA-256 is in danesync's trust map for
@@ -31,6 +41,9 @@ struct Arguments {
         run after every handshake, resumed ones included: it admits only a certificate whose
         serial (TLS-Client-Cert-Serial) and issuer key identifier
         (TLS-Client-Cert-X509v3-Authority-Key-Identifier) are those of one published for NAME.
+
+        With disconnect.sessions_dir set, an accept records SESSION there, so that the agent
+        can have the session disconnected (RFC 5176) once the device is no longer published.
 
         Prints one line: "accept <name> <network> <sha256>" or "reject <code> <detail>".
         Exit codes:
@@ -50,8 +63,10 @@ struct Arguments {
             let flag = argv[index]
             if (flag == "--help" || flag == "-h") && argv.count == 1 { return .help }
             guard
-                ["--config", "--identity", "--cert", "--cert-serial", "--cert-aki", "--called-station-id"].contains(
-                    flag)
+                [
+                    "--config", "--identity", "--cert", "--cert-serial", "--cert-aki", "--called-station-id",
+                    "--nas-ip-address", "--calling-station-id", "--acct-session-id",
+                ].contains(flag)
             else {
                 return .invalid("unknown argument \"\(PrintableText.oneLine(flag, limit: 64))\"")
             }
@@ -72,6 +87,10 @@ struct Arguments {
         return .run(
             Arguments(
                 config: config, identity: identity, certificate: certificate,
-                calledStationId: values["--called-station-id"]))
+                calledStationId: values["--called-station-id"],
+                session: Session(
+                    nasAddress: values["--nas-ip-address"] ?? "",
+                    callingStationId: values["--calling-station-id"] ?? "",
+                    acctSessionId: values["--acct-session-id"] ?? "")))
     }
 }

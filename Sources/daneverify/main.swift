@@ -73,15 +73,45 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     func checkName(_ name: DeviceName) -> VerifyVerdict {
         check(name, ssid: ssid, presented: presented, reader: reader, config: config, deadline: deadline)
     }
+    let verdict: VerifyVerdict
     switch VerifyIdentity(arguments.identity) {
     case .device(let name):
-        return checkName(name)
+        verdict = checkName(name)
     case let identity:
         do {
-            return try VerifyDecision.verifyAnonymously(presented, identity: identity, reader: reader, check: checkName)
+            verdict = try VerifyDecision.verifyAnonymously(
+                presented, identity: identity, reader: reader, check: checkName)
         } catch {
             return .reject(.trustMap, "\(config.trustMapPath): \(error)")
         }
+    }
+    guard let admitted = verdict.admitted, let directory = config.disconnect.sessionsDir else { return verdict }
+    return record(admitted, arguments: arguments, in: directory) ?? verdict
+}
+
+/// design.md "Revocation and disconnect": with `disconnect.sessions_dir` set, an accept
+/// records its session so that the agent can have it disconnected later; one that cannot be
+/// recorded is refused (2) — the agent could never disconnect that device. The rejection, or
+/// `nil` when the session is recorded.
+func record(_ admitted: VerifyVerdict.Admitted, arguments: Arguments, in directory: String) -> VerifyVerdict? {
+    guard IPAddress(arguments.session.nasAddress) != nil else {
+        return .reject(
+            .usage,
+            "disconnect.sessions_dir is set but --nas-ip-address is "
+                + (arguments.session.nasAddress.isEmpty
+                    ? "missing"
+                    : "not an IP address (\"\(PrintableText.oneLine(arguments.session.nasAddress, limit: 64))\")")
+                + ": the session cannot be recorded")
+    }
+    let session = SessionRecord(
+        time: Int64(time(nil)), name: admitted.name, network: admitted.network, sha256: admitted.sha256,
+        nas: arguments.session.nasAddress, callingStationId: arguments.session.callingStationId,
+        userName: arguments.identity, acctSessionId: arguments.session.acctSessionId)
+    do {
+        try ReplacedFile.write(session.line, directory: directory, name: session.fileName(sha256: Digest.sha256))
+        return nil
+    } catch {
+        return .reject(.usage, "cannot record the session in disconnect.sessions_dir: \(error)")
     }
 }
 

@@ -33,6 +33,12 @@ struct ConfigParserTests {
         verify:
           live_check: required                     # required | if-available | off
           timeout: 2s
+        disconnect:                                # RFC 5176 on revocation (see "Revocation and disconnect"); off while sessions_dir is null
+          sessions_dir: null                       # e.g. /var/lib/danesync/sessions: daneverify records each accepted session here
+          command: /usr/libexec/danesync/disconnect  # run per session to disconnect; exit 0 ACK, 1 NAK, else no answer
+          timeout: 10s                             # per command run
+          session_max_age: 7d                      # records not refreshed by an authentication for this long are dropped
+          nas: []                                  # [{address: 192.0.2.10, port: 3799, secret_file: /etc/danesync/nas.secret}]
         metrics:
           listen: null                             # e.g. 127.0.0.1:9464 → Prometheus text at /metrics
         """
@@ -169,6 +175,49 @@ struct ConfigParserTests {
             Self.expectOneProblem(Self.withPolicy("metrics:\n  listen: \"\(bad)\"\n"), mentioning: "metrics.listen")
         }
         Self.expectOneProblem(Self.withPolicy("metrics:\n  textfile: danesync.prom\n"), mentioning: "metrics.textfile")
+    }
+
+    @Test func test_disconnect_readsEveryKey_andNASList() throws {
+        let config = try ConfigParser.parse(
+            Self.policyFile + """
+
+                disconnect:
+                  sessions_dir: /var/lib/danesync/sessions
+                  command: /usr/local/bin/kick --fast
+                  timeout: 3s
+                  session_max_age: 2d
+                  nas:
+                    - {address: 192.0.2.10, secret_file: /etc/danesync/ap1.secret}
+                    - address: "2001:db8::1"
+                      port: 1700
+                      secret_file: /etc/danesync/ap2.secret
+                """)
+        #expect(config.disconnect.sessionsDir == "/var/lib/danesync/sessions")
+        #expect(config.disconnect.command == "/usr/local/bin/kick --fast")
+        #expect(config.disconnect.timeout == .seconds(3))
+        #expect(config.disconnect.sessionMaxAge == .seconds(2 * 86400))
+        #expect(
+            config.disconnect.nas == [
+                .init(address: "192.0.2.10", secretFile: "/etc/danesync/ap1.secret"),
+                .init(address: "2001:db8::1", port: 1700, secretFile: "/etc/danesync/ap2.secret"),
+            ])
+    }
+
+    @Test func test_disconnect_refusesARelativeDirectory_aNASWithoutAddressOrSecret_andAHostName() {
+        let problems = Self.problems(
+            Self.policyFile + """
+
+                disconnect:
+                  sessions_dir: sessions
+                  nas:
+                    - {address: ap1.example.net, secret_file: /s}
+                    - {address: 192.0.2.1}
+                    - {address: 192.0.2.2, secret_file: /s, port: 70000}
+                """)
+        #expect(problems.contains { $0.contains("disconnect.sessions_dir: expected an absolute path") })
+        #expect(problems.contains { $0.contains("disconnect.nas[0].address: expected an IPv4 or IPv6 address") })
+        #expect(problems.contains { $0.contains("disconnect.nas[1]: needs address and secret_file") })
+        #expect(problems.contains { $0.contains("disconnect.nas[2].port") })
     }
 
     @Test func test_forwarders_areKeptAsGiven() throws {

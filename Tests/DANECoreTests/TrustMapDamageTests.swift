@@ -88,7 +88,7 @@ struct TrustMapDamageTests {
         let bytes = TrustMapWriter.render(TrustMapTests.entries(10), generated: 1)
         let text = String(decoding: bytes, as: UTF8.self)
         let variants = [
-            text.replacingOccurrences(of: "danesync-trustmap/2", with: "danesync-trustmap/3"),
+            text.replacingOccurrences(of: "danesync-trustmap/3", with: "danesync-trustmap/4"),
             text.replacingOccurrences(of: "generated=1", with: "generated=x"),
             text.replacingOccurrences(of: " fnv=", with: " fnv"),
             text.replacingOccurrences(of: " entries=0000000010", with: ""),
@@ -112,7 +112,7 @@ struct TrustMapDamageTests {
         let rest = Array(bytes[(bytes.firstIndex(of: 0x0a)! + 1)...])
         let fnv = TrustMapFormat.hex64(TrustMapFormat.fnv1a(rest))
         for (body, index) in [(rest.count + 40, -40), (-4096, rest.count + 4096), (Int.max, 1), (Int.max, 0)] {
-            let header = "danesync-trustmap/2 generated=1 entries=3 body=\(body) index=\(index) fnv=\(fnv)\n"
+            let header = "danesync-trustmap/3 generated=1 entries=3 body=\(body) index=\(index) fnv=\(fnv)\n"
             let error = TrustMapTests.readerError(Array(header.utf8) + rest)
             guard case .badHeader? = error else {
                 Issue.record("body=\(body) index=\(index): expected badHeader, got \(String(describing: error))")

@@ -45,11 +45,28 @@ struct TrustMapTests {
 
     // MARK: round trips
 
+    @Test func test_withdrawnEntry_roundTrips_admittingNothing() throws {
+        let name = Self.name("a._device.example.com")
+        let bytes = TrustMapWriter.render(
+            [
+                .withdrawn(network: "corp-iot", name: name, since: 1_700_000_000),
+                TrustMapEntry(network: "*", name: Self.name("b._device.example.com"), hashes: [Self.hash(1)], pins: []),
+            ], generated: 1_700_000_100)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("corp-iot\ta._device.example.com\t-\t-\t1700000000\t"))
+        try Self.withReader(bytes) { (reader: TrustMapReader) throws in
+            let entry = try reader.lookup(network: "corp-iot", name: name)
+            #expect(entry?.withdrawnAt == 1_700_000_000)
+            #expect(entry?.hashes == [] && entry?.pins == [])
+            #expect(try reader.lookup(network: "*", name: Self.name("b._device.example.com"))?.withdrawnAt == nil)
+            #expect(try reader.validateAll().count == 2)
+        }
+    }
+
     @Test func test_emptyMap_roundTrips() throws {
         let bytes = TrustMapWriter.render([], generated: 1_700_000_000)
         #expect(
             String(decoding: bytes, as: UTF8.self).hasPrefix(
-                "danesync-trustmap/2 generated=1700000000 entries=0000000000 body=000000000000 index=000000000000 fnv=")
+                "danesync-trustmap/3 generated=1700000000 entries=0000000000 body=000000000000 index=000000000000 fnv=")
         )
         try Self.withReader(bytes) { (reader: TrustMapReader) throws in
             #expect(reader.entryCount == 0)
@@ -216,6 +233,13 @@ struct TrustMapTests {
         try Self.withReader(Array((version1 + line).utf8)) { (reader: TrustMapReader) throws in
             let read = try #require(try reader.lookup(network: "corp", name: name))
             #expect(read.hashes == [Self.hash(7)] && read.issuances.isEmpty)
+        }
+        // Format 2: the same line (no withdrawn field), still read.
+        let version2 = String(decoding: header.line, as: UTF8.self).replacingOccurrences(
+            of: TrustMapFormat.magic, with: TrustMapFormat.magicVersion2)
+        try Self.withReader(Array((version2 + line).utf8)) { (reader: TrustMapReader) throws in
+            let read = try #require(try reader.lookup(network: "corp", name: name))
+            #expect(read.hashes == [Self.hash(7)] && read.withdrawnAt == nil)
         }
     }
 

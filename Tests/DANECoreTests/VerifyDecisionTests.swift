@@ -328,4 +328,24 @@ struct VerifyDecisionTests {
         ]
         for (code, value) in codes { #expect(code.rawValue == value) }
     }
+
+    // MARK: 14 from the trust map
+
+    /// design.md "Revocation and disconnect": a name the policy still lists but DNS withdrew is
+    /// refused as withdrawn, with the time, not as not allowed.
+    @Test func test_withdrawnEntry_isRefusedAsWithdrawn_withTheTime_notAsNotAllowed() throws {
+        let map = TrustMapWriter.render(
+            [.withdrawn(network: "corp-iot", name: Self.sensor, since: 1_700_000_000)], generated: 1)
+        let result = try Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:corp-iot", map: map)
+        guard case .failure(let verdict) = result else {
+            Issue.record("expected a rejection, got \(result)")
+            return
+        }
+        #expect(verdict.code == .withdrawn)
+        #expect(verdict.line == "reject 14 sensor1._device.example.com was withdrawn from DNS at 2023-11-14T22:13:20Z")
+        // On a network the policy does not list it for, it is still "not allowed".
+        #expect(
+            try Self.admit(Self.sensor, calledStationId: "AA-BB-CC-DD-EE-FF:guest", map: map)
+                == .failure(.reject(.notAllowed, "sensor1._device.example.com is not allowed on network \"guest\"")))
+    }
 }

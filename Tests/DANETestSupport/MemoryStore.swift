@@ -69,6 +69,11 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
 
     public func acknowledgeCAChange() throws { lock.withLock { caChangePendingSince = nil } }
 
+    public func rewriteStatus(_ status: StatusDocument) throws {
+        let bytes = try status.encoded()
+        lock.withLock { statusBytes = bytes }
+    }
+
     /// The published trust map, read back as `daneverify` reads it.
     public func trustMapEntry(network: String, name: DeviceName) throws -> TrustMapEntry? {
         let bytes = lock.withLock { trustMap ?? [] }

@@ -113,8 +113,11 @@ struct AgentTests {
         let reason = status.name(LabNames.sensor4)?.lastError ?? ""
         #expect(
             reason.contains("NXDOMAIN") || reason.contains("NODATA") || reason.contains("no usable TLSA"), "\(reason)")
-        #expect(try workspace.published.lookup(network: "corp-iot", name: sensor4) == nil)
-        #expect(try workspace.published.trustMap().map(\.name.text) == [LabNames.sensor1])
+        // Still listed by the policy: an entry that admits nothing and says since when (the hook's 14).
+        let withdrawn = try workspace.published.lookup(network: "corp-iot", name: sensor4)
+        #expect(withdrawn?.hashes == [] && withdrawn?.withdrawnAt == status.name(LabNames.sensor4)?.since)
+        #expect(
+            try workspace.published.trustMap().filter { $0.withdrawnAt == nil }.map(\.name.text) == [LabNames.sensor1])
 
         #expect(Lab.script("dns.sh", "restore", Lab.directory.path, sensor4.text) == 0)
         restored = true

@@ -129,7 +129,7 @@ enum VerifyLab {
     /// A hook config over `output` (default: the published trust map).
     static func config(
         output: String? = nil, liveCheck: String = "required", dns: String? = nil, verifyTimeout: String = "2s",
-        maxAge: String = "1d"
+        maxAge: String = "1d", extra: String = ""
     ) throws -> String {
         let lab = try directory()
         let output = try output ?? publishedOutput()
@@ -142,7 +142,7 @@ enum VerifyLab {
               live_check: \(liveCheck)
               timeout: \(verifyTimeout)
               max_age: \(maxAge)
-
+            \(extra)
             """
         let name = "config-\(Hex.encode(Digest.sha256(Array(text.utf8))).prefix(16)).yaml"
         let file = scratch(name)

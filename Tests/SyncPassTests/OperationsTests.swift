@@ -24,7 +24,9 @@ struct OperationsTests {
         for line in [
             "danesync_names{state=\"ok\"} 1", "danesync_names{state=\"withdrawn\"} 1",
             "danesync_names{state=\"error\"} 0",
-            "danesync_passes_total{result=\"partial\"} 1", "danesync_passes_total{result=\"failed\"} 0",
+            // A withdrawn name is a revocation, not a failure (design.md "Revocation and disconnect").
+            "danesync_passes_total{result=\"ok\"} 1", "danesync_passes_total{result=\"partial\"} 0",
+            "danesync_passes_total{result=\"failed\"} 0", "danesync_disconnects_total{result=\"no-answer\"} 0",
             "danesync_dns_answers_total{class=\"secure\"} 1", "danesync_dns_answers_total{class=\"nxdomain\"} 1",
             "danesync_dns_answers_total{class=\"timeout\"} 0", "danesync_cas_published 2",
             "danesync_on_ca_change_runs_total{result=\"ok\"} 1", "danesync_on_ca_change_pending 0",

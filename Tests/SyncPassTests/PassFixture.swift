@@ -85,6 +85,14 @@ struct PassFixture {
 
     /// The certificate hashes the trust map publishes for `name` on ``network``.
     func published(_ name: DeviceName) throws -> [String]? {
-        try store.trustMapEntry(network: Self.network, name: name)?.hashes
+        guard let entry = try store.trustMapEntry(network: Self.network, name: name), entry.withdrawnAt == nil else {
+            return nil
+        }
+        return entry.hashes
+    }
+
+    /// Since when the trust map says `name` is withdrawn; `nil` when it says nothing of the kind.
+    func withdrawnAt(_ name: DeviceName) throws -> Int64? {
+        try store.trustMapEntry(network: Self.network, name: name)?.withdrawnAt
     }
 }

@@ -81,6 +81,34 @@ public struct Config: Equatable, Sendable {
         public var textfile: String? = nil
     }
 
+    /// design.md "Revocation and disconnect": RFC 5176 Disconnect-Requests for the sessions of
+    /// devices no longer published. Off while `sessionsDir` is `nil`.
+    public struct Disconnect: Equatable, Sendable {
+        public init() {}
+
+        /// A NAS the agent may send Disconnect-Requests to (its dynamic-authorization server).
+        public struct NAS: Equatable, Sendable {
+            /// An IP literal, compared with the session's NAS address as an address.
+            public var address: String
+            public var port = 3799
+            /// The shared secret's file: only its path is ever handed on.
+            public var secretFile: String
+
+            public init(address: String, port: Int = 3799, secretFile: String) {
+                self.address = address
+                self.port = port
+                self.secretFile = secretFile
+            }
+        }
+
+        /// Where `daneverify` records each accepted session.
+        public var sessionsDir: String? = nil
+        public var command = "/usr/libexec/danesync/disconnect"
+        public var timeout: Duration = .seconds(10)
+        public var sessionMaxAge: Duration = .seconds(7 * 86400)
+        public var nas: [NAS] = []
+    }
+
     public var policy: PolicySource
     public var dns = DNS()
     public var discovery = Discovery()
@@ -88,6 +116,7 @@ public struct Config: Equatable, Sendable {
     public var sync = Sync()
     public var verify = Verify()
     public var metrics = Metrics()
+    public var disconnect = Disconnect()
 
     public init(policy: PolicySource) {
         self.policy = policy

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `dns.forwarders` entries: an IPv4 or IPv6 address with an optional `@port`, as unbound's
 /// `forward-addr` writes them.
 public enum Forwarder {
@@ -51,4 +57,28 @@ public struct ListenAddress: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// An IPv4 or IPv6 address literal as its octets, so that `192.0.2.1` and `::ffff:192.0.2.1`
+/// stay different and `2001:db8::1` equals `2001:DB8:0::1` (a NAS named in
+/// `disconnect.nas` and the address a session recorded are compared so).
+public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
+    public var octets: [UInt8]
+    public let description: String
+
+    public init?(_ text: String) {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        if inet_pton(AF_INET, text, &v4) == 1 {
+            octets = withUnsafeBytes(of: &v4) { Array($0) }
+        } else if inet_pton(AF_INET6, text, &v6) == 1 {
+            octets = withUnsafeBytes(of: &v6) { Array($0) }
+        } else {
+            return nil
+        }
+        description = text
+    }
+
+    public static func == (a: IPAddress, b: IPAddress) -> Bool { a.octets == b.octets }
+    public func hash(into hasher: inout Hasher) { hasher.combine(octets) }
 }

@@ -11,14 +11,25 @@ public struct TrustMapEntry: Hashable, Sendable {
     /// Serial and issuer key identifier of each listed hash, for the second gate; sorted by
     /// hash. A hash without one (a map of format 1) cannot pass the gate.
     public var issuances: [CertificateIssuance]
+    /// Unix seconds since which DNS no longer publishes the name: such an entry lists nothing
+    /// and admits nothing; it is there so that the hook can say "withdrawn" (14) rather than
+    /// "not allowed" (12) (design.md "Revocation and disconnect"). `nil` when published.
+    public var withdrawnAt: Int64?
 
     public static let anyNetwork = "*"
 
+    /// The entry of a name listed for `network` whose record DNS withdrew at `since`.
+    public static func withdrawn(network: String, name: DeviceName, since: Int64) -> TrustMapEntry {
+        TrustMapEntry(network: network, name: name, hashes: [], pins: [], withdrawnAt: since)
+    }
+
     public init(
-        network: String, name: DeviceName, hashes: [String], pins: [TLSARecord], issuances: [CertificateIssuance] = []
+        network: String, name: DeviceName, hashes: [String], pins: [TLSARecord], issuances: [CertificateIssuance] = [],
+        withdrawnAt: Int64? = nil
     ) {
         self.network = network
         self.name = name
+        self.withdrawnAt = withdrawnAt
         self.issuances = issuances.count <= 1 ? issuances : Array(Set(issuances)).sorted { $0.sha256 < $1.sha256 }
         // One hash and no pins is the common case: keep the caller's storage.
         self.hashes = hashes.count <= 1 ? hashes : Array(Set(hashes)).sorted()

@@ -2,9 +2,12 @@
 /// maps the file, and looks up one or two keys by binary search without parsing the rest.
 ///
 /// ```
-/// danesync-trustmap/2 generated=<unix seconds> entries=<10 digits> body=<12 digits> fnv=<16 hex>\n
-/// <network>\t<name>\t<certificate,…>\t<pin,…>\t<16 hex>\n        (sorted by network, then name)
+/// danesync-trustmap/3 generated=<unix seconds> entries=<10 digits> body=<12 digits> index=<12 digits> fnv=<16 hex>\n
+/// <network>\t<name>\t<certificate,…>\t<pin,…>\t<withdrawn>\t<16 hex>\n   (sorted by network, then name)
+/// <index key>\t<12-digit offset of its entry line>\n                      (sorted by key)
 /// ```
+/// - `withdrawn` (format 3) is `-` for a published entry, or the Unix seconds since which DNS
+///   no longer publishes a name the policy still lists (its certificate and pin fields `-`).
 /// - a certificate is `<sha256>/<serial>/<aki>` (format 2: the serial and issuer key identifier
 ///   the second gate matches, lowercase hex) or a bare `<sha256>` (format 1, still read).
 /// - `network` is the SSID with octets below 0x21, 0x7f and `%` percent-encoded, or `*`.
@@ -14,9 +17,12 @@
 /// - empty hash or pin lists are written as `-`; `entries` and `body` are zero-padded so the
 ///   writer can fill the header in after rendering the body into the same buffer.
 public enum TrustMapFormat {
-    /// Format 2 adds each certificate's serial and issuer key identifier. A `daneverify` that
-    /// knows only format 1 refuses a format 2 map (exit 10) rather than misreading it.
-    public static let magic = "danesync-trustmap/2"
+    /// Format 3 adds withdrawn entries (design.md "Revocation and disconnect"); format 2 added
+    /// each certificate's serial and issuer key identifier. A `daneverify` that knows only an
+    /// older format refuses a newer map (exit 10) rather than misreading it.
+    public static let magic = "danesync-trustmap/3"
+    /// Format 2 maps (no withdrawn field) are still read.
+    public static let magicVersion2 = "danesync-trustmap/2"
     /// Format 1 maps (hashes only) are still read: the verify hook works with them, the gate
     /// admits nothing from them.
     public static let magicVersion1 = "danesync-trustmap/1"

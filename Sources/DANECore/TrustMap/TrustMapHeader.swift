@@ -2,7 +2,7 @@ extension TrustMapFormat {
     /// The first line of a trust map (see ``TrustMapFormat``), one type for the writer, the
     /// reader and the store that compares a new map with the one on disk:
     ///
-    /// `danesync-trustmap/2 generated=<unix seconds> entries=<10 digits> body=<12 digits> index=<12 digits> fnv=<16 hex>\n`
+    /// `danesync-trustmap/3 generated=<unix seconds> entries=<10 digits> body=<12 digits> index=<12 digits> fnv=<16 hex>\n`
     ///
     /// `entries` and `body` are zero-padded to a fixed width, so the writer can render the
     /// body into the file buffer first and fill the header in afterwards.
@@ -16,6 +16,8 @@ extension TrustMapFormat {
         public var indexLength: Int
         /// FNV-1a-64 of everything after the header line (entries and index).
         public var bodyChecksum: UInt64
+        /// The format the map is in (1, 2 or 3); the writer writes the current one.
+        public var version = 3
 
         public init(generated: Int64, entries: Int, bodyLength: Int, indexLength: Int = 0, bodyChecksum: UInt64) {
             self.generated = generated
@@ -44,8 +46,8 @@ extension TrustMapFormat {
         /// Parses a header line (without its line break).
         public init<Bytes: Collection<UInt8>>(parsing line: Bytes) throws(TrustMapError) {
             let fields = String(decoding: line, as: UTF8.self).split(separator: " ")
-            guard let first = fields.first, first == magic || first == magicVersion1 else {
-                throw .badHeader("expected \"\(magic)\" (or \"\(magicVersion1)\")")
+            guard let first = fields.first, first == magic || first == magicVersion2 || first == magicVersion1 else {
+                throw .badHeader("expected \"\(magic)\" (or \"\(magicVersion2)\", \"\(magicVersion1)\")")
             }
             // Pairs, not a Dictionary: no hashing at the hook's start-up for six fields.
             var pairs: [(key: Substring, value: Substring)] = []
@@ -60,15 +62,16 @@ extension TrustMapFormat {
                 let body = value("body").flatMap({ Int($0) }),
                 let fnv = value("fnv").flatMap({ UInt64($0, radix: 16) })
             else { throw .badHeader("missing generated, entries, body or fnv") }
-            // Format 2 always has an index length; format 1 has none.
+            // Formats 2 and 3 always have an index length; format 1 has none.
             let index: Int
-            if first == magic {
+            if first != magicVersion1 {
                 guard let length = value("index").flatMap({ Int($0) }) else { throw .badHeader("missing index") }
                 index = length
             } else {
                 index = 0
             }
             self.init(generated: generated, entries: entries, bodyLength: body, indexLength: index, bodyChecksum: fnv)
+            version = first == magic ? 3 : first == magicVersion2 ? 2 : 1
         }
 
         static func padded(_ value: Int, _ width: Int) -> String {

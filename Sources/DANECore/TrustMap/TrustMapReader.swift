@@ -8,6 +8,8 @@ public struct TrustMapReader: @unchecked Sendable {
     public let generated: Int64
     public let entryCount: Int
     private let bodyChecksum: UInt64
+    /// Format 3 lines have the withdrawn field.
+    private let hasWithdrawnField: Bool
 
     /// Checks the header and that the body has exactly the length the header promises.
     /// `bytes` must outlive the reader.
@@ -35,6 +37,7 @@ public struct TrustMapReader: @unchecked Sendable {
         self.generated = header.generated
         self.entryCount = header.entries
         self.bodyChecksum = header.bodyChecksum
+        self.hasWithdrawnField = header.version >= 3
     }
 
     /// The entry for (network, name), or `nil`. A line that fails its checksum throws.
@@ -174,7 +177,7 @@ public struct TrustMapReader: @unchecked Sendable {
         try checkLine(from: start, to: end)
         let line = Array(bytes[start..<end])
         let fields = line.split(separator: 0x09, omittingEmptySubsequences: false)
-        guard fields.count == 5,
+        guard fields.count == (hasWithdrawnField ? 6 : 5),
             let network = TrustMapFormat.decodeNetwork(fields[0]),
             let name = try? DeviceName(String(decoding: fields[1], as: UTF8.self))
         else { throw .corruptLine(offset: start) }
@@ -202,6 +205,14 @@ public struct TrustMapReader: @unchecked Sendable {
                 pins.append(pin)
             }
         }
-        return TrustMapEntry(network: network, name: name, hashes: hashes, pins: pins, issuances: issuances)
+        var withdrawnAt: Int64? = nil
+        if hasWithdrawnField, !fields[4].elementsEqual("-".utf8) {
+            guard hashes.isEmpty, pins.isEmpty, let since = Int64(String(decoding: fields[4], as: UTF8.self)) else {
+                throw .corruptLine(offset: start)
+            }
+            withdrawnAt = since
+        }
+        return TrustMapEntry(
+            network: network, name: name, hashes: hashes, pins: pins, issuances: issuances, withdrawnAt: withdrawnAt)
     }
 }

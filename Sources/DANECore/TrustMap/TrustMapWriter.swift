@@ -34,7 +34,7 @@ public enum TrustMapWriter {
             }
             let pins = entry.pins.reduce(0) { $0 + $1.data.count * 2 + 8 }
             total +=
-                24 + entry.network.utf8.count + entry.name.text.utf8.count + entry.hashes.count * 65 + issued + pins
+                26 + entry.network.utf8.count + entry.name.text.utf8.count + entry.hashes.count * 65 + issued + pins
             total +=
                 entry.hashes.count * 78 + entry.pins.reduce(0) { $0 + $1.data.count * 2 + 14 } + issued + entry
                 .issuances.count * 13
@@ -119,9 +119,13 @@ public enum TrustMapWriter {
             while next < order.count, case let other = entries[order[next]], other.network == entry.network,
                 other.name == entry.name
             {
+                // A published entry outweighs a withdrawn one.
+                let hashes = entry.hashes + other.hashes
+                let pins = entry.pins + other.pins
                 entry = TrustMapEntry(
-                    network: entry.network, name: entry.name, hashes: entry.hashes + other.hashes,
-                    pins: entry.pins + other.pins, issuances: entry.issuances + other.issuances)
+                    network: entry.network, name: entry.name, hashes: hashes, pins: pins,
+                    issuances: entry.issuances + other.issuances,
+                    withdrawnAt: hashes.isEmpty && pins.isEmpty ? entry.withdrawnAt ?? other.withdrawnAt : nil)
                 next += 1
             }
             let line = prefix(of: entry)
@@ -136,7 +140,7 @@ public enum TrustMapWriter {
         return count
     }
 
-    /// `<network>\t<name>\t<hashes>\t<pins>`: the line without its checksum.
+    /// `<network>\t<name>\t<hashes>\t<pins>\t<withdrawn>`: the line without its checksum.
     static func prefix(of entry: TrustMapEntry) -> [UInt8] {
         var line = TrustMapFormat.key(network: entry.network, name: entry.name)
         line.append(0x09)
@@ -148,6 +152,8 @@ public enum TrustMapWriter {
         line.append(0x09)
         let pins = entry.pins.map(\.presentation)
         line.append(contentsOf: (pins.isEmpty ? "-" : pins.joined(separator: ",")).utf8)
+        line.append(0x09)
+        line.append(contentsOf: (entry.withdrawnAt.map { "\($0)" } ?? "-").utf8)
         return line
     }
 }

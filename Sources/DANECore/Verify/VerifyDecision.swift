@@ -3,7 +3,9 @@ public enum VerifyDecision {
     /// Which trust-map entry admits the presented certificate for `name` on the SSID (or only
     /// `*` entries when there is no SSID): the admission, or the rejection. A certificate is
     /// admitted by its hash or a pin (``TrustMapEntry/accepts(_:)``), FreeRADIUS's facts of it
-    /// by the serial and issuer key identifier of a published hash.
+    /// by the serial and issuer key identifier of a published hash. A name the policy lists
+    /// but DNS withdrew is refused as withdrawn (14), not as not allowed
+    /// (design.md "Revocation and disconnect").
     public static func checkTrustMap(
         name: DeviceName, ssid: String?, networkEntry: TrustMapEntry?, anyEntry: TrustMapEntry?,
         presented: PresentedCertificate
@@ -13,7 +15,12 @@ public enum VerifyDecision {
             let network = ssid.map { "network \"\($0)\"" } ?? "any network (no SSID in Called-Station-Id)"
             return .failure(.reject(.notAllowed, "\(name) is not allowed on \(network)"))
         }
-        for entry in candidates {
+        if let withdrawn = candidates.first(where: { $0.withdrawnAt != nil }),
+            candidates.allSatisfy({ $0.withdrawnAt != nil }), let since = withdrawn.withdrawnAt
+        {
+            return .failure(.reject(.withdrawn, "\(name) was withdrawn from DNS at \(UnixTime.rfc3339(since))"))
+        }
+        for entry in candidates where entry.withdrawnAt == nil {
             switch presented {
             case .certificate(let certificate):
                 if entry.accepts(certificate) {

@@ -22,7 +22,9 @@ public struct VerifyVerdict: Error, Equatable, Sendable {
             case .certificate: return "certificate file missing or not a certificate"
             case .notAllowed: return "name not allowed on this network"
             case .notPublished: return "certificate hash not published for this name"
-            case .withdrawn: return "live check: record withdrawn (NXDOMAIN, NODATA or no matching record)"
+            case .withdrawn:
+                return
+                    "record withdrawn: in the trust map, or by the live check (NXDOMAIN, NODATA or no matching record)"
             case .dnssec: return "live check: DNSSEC bogus or insecure"
             case .resolver: return "live check: resolver failure or timeout (verify.live_check: required)"
             }
@@ -41,16 +43,27 @@ public struct VerifyVerdict: Error, Equatable, Sendable {
     public var line: String
     /// Extra context for the log (stderr), e.g. why a live check was skipped.
     public var note: String?
+    /// What an accept admitted (the session the hook records); `nil` for a reject.
+    public var admitted: Admitted?
+
+    public struct Admitted: Equatable, Sendable {
+        public var name: DeviceName
+        public var network: String
+        public var sha256: String
+    }
 
     /// Details may quote hostile input; the whole line stays this many characters at most.
     public static let detailLimit = 300
 
     public static func accept(_ name: DeviceName, network: String, hash: String, note: String? = nil) -> VerifyVerdict {
-        VerifyVerdict(code: .accept, line: "accept \(name) \(network) \(hash)", note: note)
+        VerifyVerdict(
+            code: .accept, line: "accept \(name) \(network) \(hash)", note: note,
+            admitted: Admitted(name: name, network: network, sha256: hash))
     }
 
     public static func reject(_ code: Code, _ detail: String) -> VerifyVerdict {
         VerifyVerdict(
-            code: code, line: "reject \(code.rawValue) \(PrintableText.oneLine(detail, limit: detailLimit))", note: nil)
+            code: code, line: "reject \(code.rawValue) \(PrintableText.oneLine(detail, limit: detailLimit))", note: nil,
+            admitted: nil)
     }
 }

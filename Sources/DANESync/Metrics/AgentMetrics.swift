@@ -12,8 +12,9 @@ import Prometheus
 /// its first event: an alert on `rate(danesync_passes_total{result="failed"}[…])` works from
 /// the first scrape.
 public final class AgentMetrics: Sendable {
-    /// `danesync_passes_total{result}`: `ok` every name ok, `partial` published with some
-    /// names failing (exit 1 of `once`), `failed` nothing published (no policy, publish error).
+    /// `danesync_passes_total{result}`: `ok` every name ok or withdrawn, `partial` published with
+    /// some names failing or a disconnect unanswered (exit 1 of `once`), `failed` nothing
+    /// published (no policy, publish error).
     public enum PassResult: String, CaseIterable, Sendable { case ok, partial, failed }
 
     /// `danesync_dns_answers_total{class}`: each name's TLSA answer in a pass.
@@ -44,6 +45,7 @@ public final class AgentMetrics: Sendable {
     private let caChangeRuns: [Bool: Counter]
     private let caChangePending: Gauge
     private let trustMapAge: Gauge
+    private let disconnects: [DisconnectDecision.Result: Counter]
     private let trustMapPath: String
 
     public init(trustMapPath: String) {
@@ -95,6 +97,13 @@ public final class AgentMetrics: Sendable {
             descriptor: Self.descriptor(
                 "trustmap_age", unit: "seconds",
                 "Seconds since a pass last marked the trust map fresh (daneverify's verify.max_age)."))
+        disconnects = Self.series(DisconnectDecision.Result.allCases, label: "result", { $0.rawValue }) {
+            r.makeCounter(
+                descriptor: Self.descriptor(
+                    "disconnects", unit: "total",
+                    "Sessions of devices no longer published, by the NAS's answer to the Disconnect-Request."),
+                labels: [$0])
+        }
         r.makeGauge(
             descriptor: Self.descriptor("build_info", unit: "", "The running danesync; always 1."),
             labels: [("version", DanesyncVersion.text)]
@@ -126,6 +135,7 @@ public final class AgentMetrics: Sendable {
         recordLastSuccess(status)
         passes[summary.exitCode == 0 ? .ok : .partial]?.increment()
         for (kind, count) in summary.answers { answers[kind]?.increment(by: Int64(count)) }
+        for disconnect in status.disconnects ?? [] { disconnects[disconnect.result]?.increment() }
         caFetches[true]?.increment(by: Int64(summary.fetches - summary.failedFetches))
         caFetches[false]?.increment(by: Int64(summary.failedFetches))
         // The placeholder that keeps FreeRADIUS starting trusts nothing: not a CA to count.
