@@ -4,7 +4,7 @@ import Foundation
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the last pass: per name state, hashes, since, last error.")
+        abstract: "Show the last pass: per name state, hashes, since, last error; the sessions it disconnected.")
 
     @OptionGroup var options: ConfigOption
     @Flag(help: "Print status.json as is.") var json = false
@@ -46,6 +46,11 @@ struct Status: AsyncParsableCommand {
             for hash in name.hashes { print("    sha256 \(hash)") }
             for pin in name.pins { print("    pin \(pin)") }
             if let error = name.lastError, name.state != .ok { print("    last error: \(error)") }
+        }
+        for d in status.disconnects ?? [] {
+            print(
+                "disconnect \(d.name) on \(d.network) at NAS \(d.nas) (station \(d.callingStationId.isEmpty ? "-" : d.callingStationId)): \(d.result.rawValue)\(d.detail.isEmpty ? "" : " — \(d.detail)")"
+            )
         }
     }
 

@@ -44,6 +44,7 @@ public enum Doctor {
         checks.append(outputDirectoryCheck(config))
         checks += RadiusChecks(config: config, configPath: configPath, raddb: raddb).run()
         checks.append(maxAgeCheck(config))
+        checks += disconnectChecks(config)
         return checks
     }
 

@@ -80,6 +80,8 @@ struct RadiusChecks {
         let verify = tls.sections("verify").first
         checks.append(tmpdirCheck(verify, user: user, expand: expand))
         checks.append(contentsOf: clientChecks(verify, user: user, expand: expand))
+        checks.append(
+            contentsOf: sessionChecks(modules: modules, client: verify?.value("client").map(expand), user: user))
 
         let gate = gateCheck(eap: eap, modules: modules, sites: sites)
         checks.append(gate)
