@@ -25,5 +25,11 @@ public struct ValidityCheck: Sendable {
         return nil
     }
 
+    /// Whether a certificate valid from `notBefore` through `notAfter` is valid now.
+    public func holds(notBefore: Date, notAfter: Date) -> Bool {
+        let skew = TimeInterval(clockSkew.components.seconds)
+        return now + skew >= notBefore && now - skew <= notAfter
+    }
+
     static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 }

@@ -11,39 +11,71 @@ import Darwin
 /// The ``Resolver`` for production: TLSA lookups validated locally by libunbound (RFC 4033–4035),
 /// with the trust anchor, forwarders and optional unbound.conf from `dns:`.
 ///
-/// One libunbound context serves every lookup, so its cache is shared across a sync pass.
-/// Lookups run concurrently, at most `maxInFlight` at a time (later callers wait their turn),
-/// and each is answered `.timedOut` when `dns.timeout` passes without a validated response —
-/// libunbound itself would keep trying for tens of seconds. See ``UnboundEventLoop`` for the
-/// threads and how a late answer and a deadline are kept from both resuming a caller.
+/// Lookups are spread over several libunbound contexts, one per processor (at most
+/// ``maximumContexts``): libunbound validates on its one worker thread per context, and that
+/// thread — ECDSA verification in nettle for every RRSIG — was the ceiling of a cold pass on
+/// one core while the other idled. A name always goes to the same context (by the FNV-1a of
+/// its text), so a `danesync run` pass inside the records' TTL finds it in that context's
+/// cache. Lookups run concurrently, at most `maxInFlight` at a time in all (later callers wait
+/// their turn), and each is answered `.timedOut` when `dns.timeout` passes without a validated
+/// response — libunbound itself would keep trying for tens of seconds. See
+/// ``UnboundEventLoop`` for the threads and how a late answer and a deadline are kept from
+/// both resuming a caller.
 public final class UnboundResolver: Resolver {
-    private let loop: UnboundEventLoop
-    private let thread: pthread_t
+    private let loops: [UnboundEventLoop]
+    private let threads: [pthread_t]
 
-    /// Creates the libunbound context and starts its event loop.
+    /// More contexts than this only add caches to warm and threads to schedule.
+    public static let maximumContexts = 4
+
+    /// One context per online processor, at most ``maximumContexts``.
+    public static var defaultContexts: Int {
+        min(maximumContexts, max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    }
+
+    /// Creates the libunbound contexts and starts their event loops.
     /// - Throws: ``ResolverSetupError`` when the trust anchor or unbound.conf cannot be read, or
     ///   libunbound rejects a setting. A resolver is never created without its trust anchor.
-    public init(dns: Config.DNS, maxInFlight: Int) throws(ResolverSetupError) {
-        let context = try UnboundContext.make(dns: dns, tuning: .init(queriesInFlight: maxInFlight))
-        let loop: UnboundEventLoop
-        do {
-            loop = try UnboundEventLoop(context: context, timeout: dns.timeout, maxInFlight: maxInFlight)
-            thread = try loop.start()
-        } catch {
-            ub_ctx_delete(context)
-            throw error
+    public init(dns: Config.DNS, maxInFlight: Int, contexts: Int = defaultContexts) throws(ResolverSetupError) {
+        let count = max(1, min(contexts, maxInFlight))
+        let share = (maxInFlight + count - 1) / count
+        var loops: [UnboundEventLoop] = []
+        var threads: [pthread_t] = []
+        func stopAll() {
+            for loop in loops { loop.stop() }
+            for thread in threads { pthread_join(thread, nil) }
         }
-        self.loop = loop
+        for _ in 0..<count {
+            let context: OpaquePointer
+            do {
+                context = try UnboundContext.make(dns: dns, tuning: .init(queriesInFlight: share))
+            } catch {
+                stopAll()
+                throw error
+            }
+            do {
+                let loop = try UnboundEventLoop(context: context, timeout: dns.timeout, maxInFlight: share)
+                threads.append(try loop.start())
+                loops.append(loop)
+            } catch {
+                ub_ctx_delete(context)
+                stopAll()
+                throw error
+            }
+        }
+        self.loops = loops
+        self.threads = threads
     }
 
     deinit {
-        // No lookup can be pending (each holds `self`); the loop deletes the context on its way out.
-        loop.stop()
-        pthread_join(thread, nil)
+        // No lookup can be pending (each holds `self`); each loop deletes its context on its way out.
+        for loop in loops { loop.stop() }
+        for thread in threads { pthread_join(thread, nil) }
     }
 
     public func lookupTLSA(_ name: DeviceName) async -> TLSAAnswer {
-        await withCheckedContinuation { loop.submit(name, $0) }
+        let loop = loops[Int(TrustMapFormat.fnv1a(name.text.utf8) % UInt64(loops.count))]
+        return await withCheckedContinuation { loop.submit(name, $0) }
     }
 
     /// One TLSA lookup on the calling thread, for the short-lived `daneverify` hook: a fresh

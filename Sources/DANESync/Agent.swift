@@ -19,11 +19,15 @@ public final class Agent: Sendable {
     public let metrics: AgentMetrics
     /// Where each pass reports its progress (a terminal line for `once` and `run`'s first pass).
     let progress: PassProgress.Report?
+    /// `run`'s names kept warm between passes; `nil` for `once` and `lookup`.
+    let warm: WarmNames?
 
     public init(
-        config: Config, logger: Logger, metrics: AgentMetrics? = nil, progress: PassProgress.Report? = nil
+        config: Config, logger: Logger, metrics: AgentMetrics? = nil, progress: PassProgress.Report? = nil,
+        warm: Bool = false
     ) throws(Loaded.Failure) {
         self.config = config
+        self.warm = warm ? WarmNames() : nil
         self.logger = logger
         self.metrics = metrics ?? AgentMetrics(trustMapPath: config.trustMapPath)
         self.progress = progress
@@ -70,7 +74,7 @@ public final class Agent: Sendable {
         SyncPass(
             config: config, resolver: resolver,
             chains: CAChainWalker(fetcher: fetcher, discovery: config.discovery),
-            store: FileStore(directory: config.output.dir), logger: logger, progress: progress)
+            store: FileStore(directory: config.output.dir), logger: logger, progress: progress, warm: warm)
     }
 
     /// What a pass would conclude about `name`, with everything it looked at; publishes

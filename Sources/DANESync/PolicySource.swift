@@ -21,6 +21,9 @@ public actor PolicySource {
     private let discovery: Config.Discovery
     private let fetcher: any HTTPFetcher
     private var lastGood: Policy?
+    /// The policy file's text that `lastGood` was parsed from: an unchanged file (every pass of
+    /// `run`, most of the time) is not parsed again.
+    private var lastGoodText: String?
     private var etag: String?
 
     public init(_ location: Config.PolicySource, discovery: Config.Discovery, fetcher: any HTTPFetcher) {
@@ -33,8 +36,10 @@ public actor PolicySource {
         switch location.location {
         case .file(let path):
             do {
-                let policy = try Loaded.policy(path)
-                lastGood = policy
+                let text = try Loaded.read(path, what: "policy")
+                if let lastGood, text == lastGoodText { return Reading(policy: lastGood, source: path, error: nil) }
+                let policy = try Loaded.policy(text: text, source: path)
+                (lastGood, lastGoodText) = (policy, text)
                 return Reading(policy: policy, source: path, error: nil)
             } catch {
                 return Reading(policy: lastGood, source: path, error: error.lines.joined(separator: "; "))

@@ -18,11 +18,15 @@ public struct SyncPass: Sendable {
     public var logger: Logger
     /// Told after each name; `nil`: nobody is watching.
     public var progress: PassProgress.Report?
+    /// `danesync run`'s memory of `ok` names between passes (``WarmNames``); `nil` for `once`.
+    public var warm: WarmNames?
 
     public init(
         config: Config, resolver: any Resolver, chains: any ChainSource, store: any OutputStore,
-        clock: any WallClock = SystemClock(), logger: Logger, progress: PassProgress.Report? = nil
+        clock: any WallClock = SystemClock(), logger: Logger, progress: PassProgress.Report? = nil,
+        warm: WarmNames? = nil
     ) {
+        self.warm = warm
         self.config = config
         self.resolver = resolver
         self.chains = chains
@@ -95,11 +99,14 @@ public struct SyncPass: Sendable {
             time: nowSeconds, durationSeconds: clock.now().timeIntervalSince(started), policySource: policySource,
             policyError: policyError, records: records, networks: { policy.networks(of: $0) },
             cas: cas.values.map { StatusDocument.CA(sha256: $0.sha256Hex, subject: $0.subject) })
-        // The status and the trust-map entries hold what publishing needs; the records go.
+        // The status and the trust-map entries hold what publishing needs; the records go (or,
+        // for `run`, become the next pass's previous records once this pass has published).
+        let kept = warm.map { _ in Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
         records = []
         try Task.checkCancellation()
         let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
         let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
+        if let kept { warm?.setPublished(kept) }
         return Summary(
             status: status, report: report, fetches: await chains.fetchCount,
             failedFetches: await chains.failedFetchCount, answers: answers)
@@ -110,11 +117,17 @@ public struct SyncPass: Sendable {
     private func resolveAll(
         _ names: [DeviceName], now: Int64
     ) async -> ([NameRecord], [String: CertificateFacts], [AgentMetrics.AnswerKind: Int]) {
-        var readBack = store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
-        for problem in readBack.rejected { logger.warning("\(problem)") }
-        var previous = readBack.records
-        // One owner, so that removing a record below frees it rather than copying them all.
-        readBack = StatusDocument.ReadBack()
+        warm?.keep(only: Set(names))
+        var previous: [DeviceName: NameRecord]
+        if let kept = warm?.takePublished() {
+            previous = kept
+        } else {
+            var readBack = store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
+            for problem in readBack.rejected { logger.warning("\(problem)") }
+            previous = readBack.records
+            // One owner, so that removing a record below frees it rather than copying them all.
+            readBack = StatusDocument.ReadBack()
+        }
         let grace = config.sync.grace.millisecondsRoundedUp / 1000
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
@@ -208,12 +221,44 @@ public struct SyncPass: Sendable {
     private func process(
         _ name: DeviceName, previous: NameRecord?, now: Int64, grace: Int64
     ) async -> (NameRecord, [String: CertificateFacts], AgentMetrics.AnswerKind) {
+        if let warm, let previous, let reused = await reuse(previous, warm: warm, now: now, grace: grace) {
+            return reused
+        }
         let examination = await examine(name)
+        warm?.set(name, WarmNames.entry(from: examination, now: now))
         let record = NameRecord.advance(
             previous, name: name, outcome: examination.outcome, now: now, grace: grace,
             securelyPublished: examination.securelyPublished)
         log(record)
         return (record, examination.cas, AgentMetrics.AnswerKind(examination.answerClass))
+    }
+
+    /// The warm path (``WarmNames``): an `ok` name inside its answer's TTL stays `ok` with
+    /// what it published, if each certificate is still within its validity and the CAs at its
+    /// issuer's URL are still the chain it was accepted under (each URL fetched once a pass).
+    /// `nil`: look the name up as usual. Counted as the secure answer it holds.
+    private func reuse(
+        _ previous: NameRecord, warm: WarmNames, now: Int64, grace: Int64
+    ) async -> (NameRecord, [String: CertificateFacts], AgentMetrics.AnswerKind)? {
+        let name = previous.name
+        guard previous.state == .ok, let entry = warm.entry(name), now < entry.expires,
+            entry.hashes == previous.hashes, entry.pins == previous.pins
+        else { return nil }
+        let validity = ValidityCheck(now: clock.now(), clockSkew: config.sync.clockSkew)
+        var cas: [String: CertificateFacts] = [:]
+        for certificate in entry.certificates {
+            guard validity.holds(notBefore: certificate.notBefore, notAfter: certificate.notAfter),
+                case .success(let chain) = await chains.chain(issuedBy: certificate.issuer, name: name),
+                chain.map(\.sha256Hex) == certificate.caFingerprints,
+                chain.allSatisfy({ validity.problem(with: $0) == nil })
+            else { return nil }
+            for ca in chain { cas[ca.sha256Hex] = ca }
+        }
+        let accepted = NameAcceptance(
+            hashes: previous.hashes, pins: previous.pins, caFingerprints: previous.caFingerprints,
+            issuances: previous.issuances)
+        let record = NameRecord.advance(previous, name: name, outcome: .ok(accepted), now: now, grace: grace)
+        return (record, cas, .secure)
     }
 
     private func log(_ record: NameRecord) {

@@ -70,7 +70,8 @@ public struct SyncService: Service {
 
     public func run() async throws {
         let first = try Agent(
-            config: Loaded.config(configPath), logger: logger, metrics: metrics, progress: firstPassProgress?.report)
+            config: Loaded.config(configPath), logger: logger, metrics: metrics, progress: firstPassProgress?.report,
+            warm: true)
         let (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .bufferingNewest(1))
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -146,7 +147,8 @@ public struct SyncService: Service {
                 "metrics.listen changed; it takes effect when danesync restarts",
                 metadata: ["serving": "\(boundListen.map(\.description) ?? "none")"])
         }
-        return try Agent(config: config, logger: logger, metrics: metrics)
+        // A reload starts cold: the resolver and its trust anchor may have changed.
+        return try Agent(config: config, logger: logger, metrics: metrics, warm: true)
     }
 
     /// `interval` lengthened or shortened by a random fraction up to `jitter`, so that many

@@ -36,11 +36,18 @@ public final class StaticChainSource: ChainSource, @unchecked Sendable {
 
     public func chain(for leaf: CertificateFacts, name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError>
     {
-        lock.withLock {
-            walks += 1
-            guard let aki = leaf.authorityKeyIdentifier else {
+        guard let aki = leaf.authorityKeyIdentifier else {
+            return lock.withLock {
+                walks += 1
                 return .failure(.noAuthorityKeyIdentifier(subject: leaf.subject))
             }
+        }
+        return await chain(issuedBy: aki, name: name)
+    }
+
+    public func chain(issuedBy aki: [UInt8], name: DeviceName) async -> Result<[CertificateFacts], DiscoveryError> {
+        lock.withLock {
+            walks += 1
             let authority = (try? AuthorityHost(for: name))?.text
             let result =
                 table[Key(keyIdentifier: aki, authority: authority)] ?? table[Key(keyIdentifier: aki, authority: nil)]

@@ -19,6 +19,8 @@ struct PassFixture {
     let clock = FixedClock()
     let config: Config
     var policy: Policy
+    /// `danesync run`'s warm names; `nil` (the default) passes as `once` does.
+    var warm: WarmNames?
 
     /// A fixture whose policy lists `names` on ``network``, each publishing its own device
     /// certificate (3 0 0) under a chain the chain source serves.
@@ -57,7 +59,7 @@ struct PassFixture {
     func syncPass(store: any OutputStore) -> SyncPass {
         SyncPass(
             config: config, resolver: resolver, chains: chains, store: store, clock: clock,
-            logger: Logger(label: "pass-test") { _ in SwiftLogNoOpLogHandler() })
+            logger: Logger(label: "pass-test") { _ in SwiftLogNoOpLogHandler() }, warm: warm)
     }
 
     /// One pass, as `danesync once` runs it.

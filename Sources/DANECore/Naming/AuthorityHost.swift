@@ -7,13 +7,25 @@ public struct AuthorityHost: Hashable, Sendable, CustomStringConvertible {
     public let text: String
 
     public init(for name: DeviceName) throws(DeviceNameError) {
-        guard let index = name.labels.lastIndex(where: { $0.hasPrefix("_") }) else {
-            throw .noUnderscoreLabel
+        // Over the octets, not the labels: every pass asks this for every name.
+        let bytes = name.text.utf8
+        var start: String.UTF8View.Index?
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == UInt8(ascii: "_")
+                && (index == bytes.startIndex || bytes[bytes.index(before: index)] == 0x2e)
+            {
+                start = index
+            }
+            index = bytes.index(after: index)
         }
-        guard index > 0 else { throw .nothingBeforeUnderscoreLabel }
-        let first = name.labels[index].dropFirst()
-        guard !first.isEmpty else { throw .emptyLabel(position: index + 1) }
-        self.text = ([first] + name.labels[(index + 1)...]).joined(separator: ".")
+        guard let start else { throw .noUnderscoreLabel }
+        guard start != bytes.startIndex else { throw .nothingBeforeUnderscoreLabel }
+        let rest = bytes.index(after: start)
+        guard rest < bytes.endIndex, bytes[rest] != 0x2e else {
+            throw .emptyLabel(position: bytes[..<start].filter { $0 == 0x2e }.count + 1)
+        }
+        self.text = String(name.text[rest...])
     }
 
     public var description: String { text }
@@ -28,6 +40,13 @@ public struct AuthorityHost: Hashable, Sendable, CustomStringConvertible {
 /// joined by `-`.
 public enum KeyIdentifier {
     public static func format(_ bytes: [UInt8]) -> String {
-        bytes.map { Hex.encode([$0]) }.joined(separator: "-")
+        let hex = Array(Hex.encode(bytes).utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(hex.count * 3 / 2)
+        for (index, digit) in hex.enumerated() {
+            if index > 0 && index % 2 == 0 { out.append(UInt8(ascii: "-")) }
+            out.append(digit)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -27,6 +27,7 @@ public struct CertificateIssuance: Hashable, Codable, Sendable {
     /// A serial as text: hex digits with any case, `:` or `-` separators, `0x` prefix and
     /// leading zeros; `nil` when it is not hex (or empty).
     public static func normalizedSerial(_ text: String) -> String? {
+        if isLowercaseHex(text) && (text.utf8.first != UInt8(ascii: "0") || text.utf8.count == 1) { return text }
         var digits = normalizedHex(text.hasPrefix("0x") || text.hasPrefix("0X") ? String(text.dropFirst(2)) : text)
         while let first = digits?.first, first == "0", digits!.count > 1 { digits!.removeFirst() }
         return digits
@@ -38,12 +39,23 @@ public struct CertificateIssuance: Hashable, Codable, Sendable {
     /// (`keyid:…\nDirName:…\nserial:…`, the lines joined by a literal `\n` in FreeRADIUS's
     /// attribute) is cut to its key identifier.
     public static func normalizedKeyIdentifier(_ text: String) -> String? {
+        // As danesync writes it into status.json and the trust map: already normal.
+        if isLowercaseHex(text) { return text }
         var text = Substring(text.lowercased())
         if let range = text.firstRange(of: "keyid:") { text = text[range.upperBound...] }
         for end in ["\\n", "\n", "\r", "dirname:", "serial:"] {
             if let range = text.firstRange(of: end) { text = text[..<range.lowerBound] }
         }
         return normalizedHex(String(text.trimmingWhitespace))
+    }
+
+    /// Non-empty, and only `0`–`9` and `a`–`f`.
+    static func isLowercaseHex(_ text: String) -> Bool {
+        !text.isEmpty
+            && text.utf8.allSatisfy {
+                ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9"))
+                    || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f"))
+            }
     }
 
     /// Lowercase hex with `:`, `-` and white space removed.

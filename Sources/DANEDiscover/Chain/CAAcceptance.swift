@@ -11,16 +11,18 @@ import DANEDigest
 ///
 /// The URL only says where to look; these checks are what bind the CA to the device.
 public enum CAAcceptance {
-    /// `nil` if `candidate`, fetched from `url` for `keyIdentifier`, may issue `child`.
+    /// `nil` if `candidate`, fetched from `url` for `keyIdentifier`, may issue `child`; with no
+    /// child (a chain walked from a known leaf's issuer), rules 1 and 2 only.
     public static func refusal(
         of candidate: CertificateFacts, fetchedFrom url: String,
-        for keyIdentifier: [UInt8], child: CertificateFacts
+        for keyIdentifier: [UInt8], child: CertificateFacts?
     ) -> DiscoveryError? {
         guard candidate.subjectKeyIdentifier == keyIdentifier else {
             return .subjectKeyIdentifierMismatch(
                 url: url, found: candidate.subjectKeyIdentifier, wanted: keyIdentifier)
         }
         guard candidate.isCA else { return .notACA(url: url, subject: candidate.subject) }
+        guard let child else { return nil }
         guard child.isSigned(by: candidate) else {
             return .signatureDoesNotVerify(url: url, child: child.subject, issuer: candidate.subject)
         }

@@ -44,6 +44,23 @@ public actor CAChainWalker: ChainSource {
     public nonisolated func chain(
         for leaf: CertificateFacts, name: DeviceName
     ) async -> Result<[CertificateFacts], DiscoveryError> {
+        guard let keyIdentifier = leaf.authorityKeyIdentifier else {
+            return .failure(.noAuthorityKeyIdentifier(subject: leaf.subject))
+        }
+        return await walk(from: keyIdentifier, leaf: leaf, name: name)
+    }
+
+    public nonisolated func chain(
+        issuedBy keyIdentifier: [UInt8], name: DeviceName
+    ) async -> Result<[CertificateFacts], DiscoveryError> {
+        await walk(from: keyIdentifier, leaf: nil, name: name)
+    }
+
+    /// Fetches and accepts the CA at `keyIdentifier` and those above it. `leaf`, when given, is
+    /// the certificate the first CA must have signed.
+    private nonisolated func walk(
+        from leafIssuer: [UInt8], leaf: CertificateFacts?, name: DeviceName
+    ) async -> Result<[CertificateFacts], DiscoveryError> {
         let authority: AuthorityHost
         do {
             authority = try AuthorityHost(for: name)
@@ -54,8 +71,14 @@ public actor CAChainWalker: ChainSource {
         var child = leaf
         var lastURL = ""
         while chain.count < Self.maxDepth {
-            guard let keyIdentifier = child.authorityKeyIdentifier else {
-                return .failure(.noAuthorityKeyIdentifier(subject: child.subject))
+            let keyIdentifier: [UInt8]
+            if let child {
+                guard let aki = child.authorityKeyIdentifier else {
+                    return .failure(.noAuthorityKeyIdentifier(subject: child.subject))
+                }
+                keyIdentifier = aki
+            } else {
+                keyIdentifier = leafIssuer
             }
             let url = authority.caURL(keyIdentifier: keyIdentifier)
             guard !chain.contains(where: { $0.subjectKeyIdentifier == keyIdentifier }) else {
@@ -67,11 +90,17 @@ public actor CAChainWalker: ChainSource {
             case .failure(let error): return .failure(error)
             }
             // A leaf's signature is checked here, off the actor, so checks run in parallel;
-            // a CA's link to its issuer is the same for every device and checked once.
-            let refusal =
-                chain.isEmpty
-                ? CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child)
-                : await checkedLink(ca, fetchedFrom: url, for: keyIdentifier, child: child)
+            // a CA's link to its issuer is the same for every device and checked once. Without
+            // a leaf, the first CA is checked for itself (its key identifier, that it is a CA).
+            let refusal: DiscoveryError?
+            if let child {
+                refusal =
+                    chain.isEmpty
+                    ? CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: child)
+                    : await checkedLink(ca, fetchedFrom: url, for: keyIdentifier, child: child)
+            } else {
+                refusal = CAAcceptance.refusal(of: ca, fetchedFrom: url, for: keyIdentifier, child: nil)
+            }
             if let refusal { return .failure(refusal) }
             chain.append(ca)
             if await isRoot(ca, fetchedFrom: url) { return .success(chain) }
