@@ -37,12 +37,25 @@
 #                             lab instrumentation: run "CMD ARGS… <User-Name>" in post-auth
 #                             of every Access-Accept, before it is sent (exec, wait, 20 s).
 #                             It must exit 0 (anything else turns the accept into a reject).
+#   --listen ADDR|none        also listen on the IPv4 address ADDR (same ports), e.g. the host
+#                             end of a veth pair to a NAS in a network namespace
+#                             (scripts/lab/nas.sh). The address must exist when the server
+#                             starts. Default none: 127.0.0.1 only.
+#   --client CIDR|none        also accept RADIUS clients (NASes) from the IPv4 network CIDR,
+#                             with the lab secret (RADIUS_SECRET). Default none: 127.0.0.1 only.
+#   --accounting on|off       also listen for accounting (a second free port, on 127.0.0.1 and
+#                             --listen) and write one line per Accounting-Request to
+#                             LABDIR/radius/accounting.log (lab instrumentation, not shipped):
+#                               <time> <Acct-Status-Type> user="…" csid="…" called="…"
+#                               session="…" nas=<NAS-IP-Address> cause=<Acct-Terminate-Cause>
+#                             Default off.
 #
 # Builds LABDIR/radius/ (radiusd.conf, dictionary, mods-enabled/{eap,danesync-gate},
 # sites-enabled/danesync-gate, tmp/), starts `freeradius -f -xx` on 127.0.0.1 at a free high
 # UDP port, waits until it is ready, and writes LABDIR/radius/radius.env (RADIUS_HOST,
-# RADIUS_PORT, RADIUS_SECRET; removed by stop). Debug log: LABDIR/radius/radiusd.log
-# (previous run: radiusd.log.prev). The effective settings: LABDIR/radius/settings.
+# RADIUS_PORT, RADIUS_SECRET, and RADIUS_ACCT_PORT with --accounting on; removed by stop).
+# Debug log: LABDIR/radius/radiusd.log (previous run: radiusd.log.prev). The effective
+# settings: LABDIR/radius/settings.
 #
 # Paths the lab uses (rewritten from the production paths in the shipped files):
 #   server cert/key  LABDIR/pki/web/radius.pem, radius.key
@@ -50,9 +63,11 @@
 #   ca_file          --ca-file, if the module sets one
 #   verify tmpdir    LABDIR/radius/tmp                 (mode 700)
 #   verify client    <verify-cmd> --identity %{User-Name} --cert %{TLS-Client-Cert-Filename}
-#                                 --called-station-id %{Called-Station-Id}
+#                                 --called-station-id %{Called-Station-Id} --nas-ip-address …
 #   gate program     <gate-cmd> --identity %{User-Name} --cert-serial %{TLS-Client-Cert-Serial}
 #                               --cert-aki %{request:Tmp-String-1} --called-station-id …
+#   (only the prefix is replaced: the arguments after it are the shipped lines', SESSION ones
+#   included)
 # <daneverify> is $DANEVERIFY or, on start, .build/release/daneverify under the repo root and,
 # on restart, the one of the last start (made absolute). The default prefixes follow --config;
 # a --verify-cmd / --gate-cmd given once is kept by restart. The first word of every command
@@ -67,13 +82,20 @@ SECRET=testing123
 PROD_PREFIX='/usr/bin/daneverify --config /etc/danesync/danesync.yaml'
 
 usage() {
-    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--post-auth-exec \"CMD ARGS…\"|none]"
+    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--post-auth-exec \"CMD ARGS…\"|none] [--listen ADDR|none] [--client CIDR|none] [--accounting on|off]"
 }
 
 [[ $# -ge 2 ]] || usage
 ACTION=$1 LABDIR=$2
 shift 2
 case $ACTION in start|restart|stop) ;; *) usage ;; esac
+
+# ipv4 ADDR: a dotted-quad IPv4 literal (the lab's NAS side is IPv4, as hostapd's DAS is).
+ipv4() {
+    local IFS=. a
+    [[ $1 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || return 1
+    for a in $1; do (( 10#$a <= 255 )) || return 1; done
+}
 
 # Options given on this command line (unset = not given).
 declare -A OPT=()
@@ -90,6 +112,14 @@ while [[ $# -gt 0 ]]; do
         --tls-cache) [[ $2 == on || $2 == off ]] || die "--tls-cache: on or off"; OPT[tls_cache]=$2 ;;
         --gate) [[ $2 == on || $2 == off ]] || die "--gate: on or off"; OPT[gate]=$2 ;;
         --post-auth-exec) OPT[post_auth_exec]=$2 ;;
+        --listen)
+            [[ $2 == none ]] || ipv4 "$2" || die "--listen: an IPv4 address or none"
+            OPT[listen]=$2 ;;
+        --client)
+            [[ $2 == none ]] || { ipv4 "${2%/*}" && [[ $2 =~ /([0-9]|[12][0-9]|3[0-2])$ ]]; } \
+                || die "--client: an IPv4 network A.B.C.D/N or none"
+            OPT[client]=$2 ;;
+        --accounting) [[ $2 == on || $2 == off ]] || die "--accounting: on or off"; OPT[accounting]=$2 ;;
         *) usage ;;
     esac
     shift 2
@@ -139,13 +169,19 @@ do_stop() {
 
 udp_port_free() { ! ss -Hnlu "sport = :$1" 2>/dev/null | grep -q .; }
 
+# pick_port FILE [NOT]: the port saved in FILE if still free, else a free one; never NOT
+# (the accounting port must not be the authentication port).
 pick_port() {
     local p
-    if [[ -f $RDIR/port ]]; then
-        p=$(<"$RDIR/port")
-        if [[ $p =~ ^[0-9]+$ ]] && udp_port_free "$p"; then echo "$p"; return; fi
+    if [[ -f $1 ]]; then
+        p=$(<"$1")
+        if [[ $p =~ ^[0-9]+$ && $p != "${2:-}" ]] && udp_port_free "$p"; then echo "$p"; return; fi
     fi
-    free_port
+    for _ in 1 2 3 4 5; do
+        p=$(free_port)
+        [[ $p != "${2:-}" ]] && break
+    done
+    echo "$p"
 }
 
 abs_cmd() {   # first word of a command → absolute path
@@ -174,7 +210,7 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 # recomputed from DV_BIN and CONFIG every time); VERIFY_CMD / GATE_CMD are what runs.
 load_settings() {
     CONFIG=$LABDIR/danesync.yaml CA_FILE=$LABDIR/out/ca.pem VERIFY_ARG= GATE_ARG=
-    TMPDIR_MODE=ok TLS_CACHE=off GATE=on POST_AUTH_EXEC=
+    TMPDIR_MODE=ok TLS_CACHE=off GATE=on POST_AUTH_EXEC='' LISTEN='' CLIENT_NET='' ACCOUNTING=off
     DV_BIN=$REPO/.build/release/daneverify
     CONFIG_DIR=$REPO/radius-config
     if [[ $ACTION == restart && -s $SETTINGS ]]; then
@@ -200,6 +236,9 @@ load_settings() {
     [[ -v OPT[tmpdir] ]] && TMPDIR_MODE=${OPT[tmpdir]}
     [[ -v OPT[tls_cache] ]] && TLS_CACHE=${OPT[tls_cache]}
     [[ -v OPT[gate] ]] && GATE=${OPT[gate]}
+    [[ -v OPT[listen] ]] && LISTEN=${OPT[listen]#none}
+    [[ -v OPT[client] ]] && CLIENT_NET=${OPT[client]#none}
+    [[ -v OPT[accounting] ]] && ACCOUNTING=${OPT[accounting]}
     if [[ -v OPT[post_auth_exec] ]]; then
         if [[ ${OPT[post_auth_exec]} == none ]]; then POST_AUTH_EXEC=
         else POST_AUTH_EXEC=$(abs_cmd "${OPT[post_auth_exec]}"); fi
@@ -218,6 +257,7 @@ save_settings() {
         printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\nCONFIG_DIR=%q\n' \
             "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG" "$CONFIG_DIR"
         printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$POST_AUTH_EXEC"
+        printf 'LISTEN=%q\nCLIENT_NET=%q\nACCOUNTING=%q\n' "$LISTEN" "$CLIENT_NET" "$ACCOUNTING"
         echo "# in effect:"
         printf '# verify client: %s\n# gate program:  %s\n' "$VERIFY_CMD" "$GATE_CMD"
     } >"$SETTINGS.tmp"
@@ -226,7 +266,7 @@ save_settings() {
 }
 
 build_config() {
-    local port=$1
+    local port=$1 acct_port=$2
     local f
     for f in "$MODULE_SRC" "$GATE_MODULE_SRC" "$GATE_SITE_SRC"; do [[ -f $f ]] || die "missing $f"; done
     [[ -f $LABDIR/pki/web/radius.pem && -f $LABDIR/pki/web/radius.key ]] \
@@ -305,6 +345,30 @@ EOF
         post_auth=lab_post_auth
     fi
 
+    # --listen / --client / --accounting: a NAS in a network namespace (scripts/lab/nas.sh)
+    # reaches us over a veth pair, and its Accounting-Stop shows that a session really ended.
+    local listens="" clients="" accounting="" addr
+    if [[ -n $LISTEN ]]; then
+        listens+=$'\tlisten {\n\t\ttype = auth\n\t\tipaddr = '"$LISTEN"$'\n\t\tport = '"$port"$'\n\t}\n'
+    fi
+    if [[ $ACCOUNTING == on ]]; then
+        for addr in 127.0.0.1 $LISTEN; do
+            listens+=$'\tlisten {\n\t\ttype = acct\n\t\tipaddr = '"$addr"$'\n\t\tport = '"$acct_port"$'\n\t}\n'
+        done
+        cat >"$RDIR/mods-enabled/lab-accounting" <<EOF
+# Generated by scripts/lab/radius.sh --accounting on (lab instrumentation, not shipped).
+linelog lab_accounting {
+	filename = $RDIR/accounting.log
+	permissions = 0600
+	format = "%S %{Acct-Status-Type} user=\"%{User-Name}\" csid=\"%{Calling-Station-Id}\" called=\"%{Called-Station-Id}\" session=\"%{Acct-Session-Id}\" nas=%{NAS-IP-Address} cause=%{Acct-Terminate-Cause}"
+}
+EOF
+        accounting=$'\taccounting {\n\t\tlab_accounting\n\t}\n'
+    fi
+    if [[ -n $CLIENT_NET ]]; then
+        clients=$'\nclient lab_nas {\n\tipaddr = '"$CLIENT_NET"$'\n\tsecret = '"$SECRET"$'\n\trequire_message_authenticator = no\n\tnas_type = other\n}\n'
+    fi
+
     cat >"$RDIR/radiusd.conf" <<EOF
 # Generated by scripts/lab/radius.sh — do not edit, rerun the script.
 prefix = /usr
@@ -355,7 +419,7 @@ client localhost {
 	require_message_authenticator = no
 	nas_type = other
 }
-
+$clients
 modules {
 	\$INCLUDE mods-enabled/
 }
@@ -366,7 +430,7 @@ server default {
 		ipaddr = 127.0.0.1
 		port = $port
 	}
-	authorize {
+$listens	authorize {
 		eap {
 			ok = return
 		}
@@ -380,7 +444,7 @@ server default {
 			eap
 		}
 	}
-}
+$accounting}
 
 # The gate's virtual server (sites-available/danesync-gate), as an admin installs it.
 \$INCLUDE sites-enabled/
@@ -388,14 +452,16 @@ EOF
 }
 
 do_start() {
-    local port pid i attempt launcher=()
+    local port acct_port pid i attempt launcher=()
     if [[ $TMPDIR_MODE == unwritable ]]; then
         command -v setpriv >/dev/null || die "--tmpdir unwritable needs setpriv (util-linux)"
         launcher=(setpriv --inh-caps=-all --bounding-set=-dac_override,-dac_read_search,-fowner --)
     fi
     for ((attempt = 0; attempt < 3; attempt++)); do
-        port=$(pick_port)
-        build_config "$port"
+        port=$(pick_port "$RDIR/port")
+        acct_port=
+        [[ $ACCOUNTING == on ]] && acct_port=$(pick_port "$RDIR/acct-port" "$port")
+        build_config "$port" "$acct_port"
         [[ -f $LOGFILE ]] && mv -f "$LOGFILE" "$LOGFILE.prev"
         : >"$LOGFILE"
         setsid "${launcher[@]}" freeradius -f -d "$RDIR" -l "$LOGFILE" -xx \
@@ -409,8 +475,12 @@ do_start() {
                     unwritable) chmod 0500 "$RDIR/tmp" ;;
                 esac
                 echo "$port" >"$RDIR/port"
+                [[ -n $acct_port ]] && echo "$acct_port" >"$RDIR/acct-port"
                 save_settings
-                printf 'RADIUS_HOST=127.0.0.1\nRADIUS_PORT=%s\nRADIUS_SECRET=%s\n' "$port" "$SECRET" >"$ENVFILE.tmp"
+                {
+                    printf 'RADIUS_HOST=127.0.0.1\nRADIUS_PORT=%s\nRADIUS_SECRET=%s\n' "$port" "$SECRET"
+                    [[ -z $acct_port ]] || printf 'RADIUS_ACCT_PORT=%s\n' "$acct_port"
+                } >"$ENVFILE.tmp"
                 mv -f "$ENVFILE.tmp" "$ENVFILE"
                 return 0
             fi
@@ -420,7 +490,7 @@ do_start() {
         do_stop
         # Lost a race for the port: try another one.
         if grep -qi 'address already in use' "$LOGFILE" "$RDIR/radiusd.stdout" 2>/dev/null; then
-            rm -f "$RDIR/port"
+            rm -f "$RDIR/port" "$RDIR/acct-port"
             continue
         fi
         break
@@ -433,6 +503,10 @@ do_start() {
 case $ACTION in
     start|restart)
         load_settings
+        # Checked before the running server is stopped: a restart that cannot work leaves it be.
+        if [[ -n $LISTEN ]] && ! ip -4 -o addr show | grep -qF " $LISTEN/"; then
+            die "--listen $LISTEN: no such address on this host (the NAS of nas.sh gone? --listen none)"
+        fi
         do_stop
         do_start
         ;;
