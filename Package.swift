@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "CNettleShim", linkerSettings: [.linkedLibrary("nettle"), .linkedLibrary("hogweed")]),
         // The /metrics endpoint: libmicrohttpd (Debian's libmicrohttpd-dev), see docs/architecture.md.
         .target(name: "CMicroHTTPDShim", linkerSettings: [.linkedLibrary("microhttpd")]),
+        .target(name: "CMallocShim"),
 
         // Pure core: values and rules, no I/O, no Foundation.
         .target(name: "DANECore", dependencies: ["CYAML"]),
@@ -56,7 +57,7 @@ let package = Package(
             name: "DANESync",
             dependencies: [
                 "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish", "DANESystem",
-                "CMicroHTTPDShim",
+                "CMicroHTTPDShim", "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -23,6 +23,53 @@ public enum AtomicFile {
         return true
     }
 
+    /// Replaces `path` with what `produce` emits, chunk by chunk, unless the file already holds
+    /// exactly that — after a first line accepted by `header` (the producer's first chunk is
+    /// its whole first line). The content is compared with the file as it is written to the
+    /// temporary file, so neither is ever held whole in memory (the trust map of 100,000 names
+    /// is tens of megabytes). Returns whether it wrote.
+    public static func stream(
+        to path: String, mode: mode_t = 0o644, unlessEqualAfter header: @escaping (ArraySlice<UInt8>) -> Bool,
+        _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
+    ) throws -> Bool {
+        var comparison = StreamComparison(path: path, header: header)
+        defer { comparison.close() }
+        var failure: Failure?
+        var unchanged = false
+        do {
+            try replace(
+                path, mode: mode,
+                commitIf: {
+                    unchanged = comparison.finish()
+                    return !unchanged
+                }
+            ) {
+                fd throws(Failure) in
+                var buffer: [UInt8] = []
+                buffer.reserveCapacity(1 << 16)
+                do {
+                    try produce { chunk in
+                        comparison.feed(chunk[...])
+                        buffer.append(contentsOf: chunk)
+                        if buffer.count >= 1 << 16 {
+                            try writeAll(buffer[...], to: fd, path: path)
+                            buffer.removeAll(keepingCapacity: true)
+                        }
+                    }
+                } catch let error as Failure {
+                    throw error
+                } catch {
+                    failure = Failure(path: path, operation: "encode \(error) for", errno: EINVAL)
+                    throw failure!
+                }
+                try writeAll(buffer[...], to: fd, path: path)
+            }
+        } catch {
+            throw failure ?? error
+        }
+        return !unchanged
+    }
+
     /// Replaces `path` with what `produce` emits, chunk by chunk, without holding the whole
     /// content in memory (for `status.json`, which changes every pass anyway).
     public static func stream(
@@ -123,7 +170,11 @@ public enum AtomicFile {
         try syncDirectory(of: path)
     }
 
-    private static func replace(_ path: String, mode: mode_t, _ fill: (Int32) throws(Failure) -> Void) throws(Failure) {
+    /// Writes a temporary file with `fill`, then renames it over `path` — unless `commitIf`
+    /// (asked once the content is complete) says no, and the temporary file goes.
+    private static func replace(
+        _ path: String, mode: mode_t, commitIf: () -> Bool = { true }, _ fill: (Int32) throws(Failure) -> Void
+    ) throws(Failure) {
         var template = Array(temporaryPath(for: path).utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         guard fd >= 0 else { throw Failure(path: path, operation: "create temporary file for", errno: errno) }
@@ -134,6 +185,10 @@ public enum AtomicFile {
         }
         do throws(Failure) {
             try fill(fd)
+            guard commitIf() else {
+                close(fd)
+                return
+            }
             guard fchmod(fd, mode) == 0 else { throw Failure(path: temp, operation: "chmod", errno: errno) }
             guard fsync(fd) == 0 else { throw Failure(path: temp, operation: "fsync", errno: errno) }
         } catch {

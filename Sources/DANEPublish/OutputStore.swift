@@ -146,18 +146,25 @@ public struct FileStore: OutputStore {
     }
 
     /// The header carries the generation time, so compare the rest: an unchanged map is left
-    /// alone (its mtime and inode stay) and keeps its original `generated`. Compared in chunks,
-    /// not by loading the old map beside the new one.
+    /// alone (its mtime and inode stay) and keeps its original `generated`. Streamed: the map
+    /// is written to the temporary file and compared with the old one as it is rendered,
+    /// never held whole in memory.
     private func writeTrustMap(_ outputs: Outputs) throws -> Bool {
-        let target = path(Config.OutputFile.trustMap)
-        let rendered = TrustMapWriter.render(outputs.trustMap, generated: outputs.generated)
-        guard let newline = rendered.firstIndex(of: 0x0a),
-            let header = try? TrustMapFormat.Header(parsing: rendered[..<newline])
-        else { return try AtomicFile.write(rendered, to: target) }
-        let unchanged = AtomicFile.contentEquals(target, rendered[(newline + 1)...]) { existing in
-            (try? TrustMapFormat.Header(parsing: existing))?.describesSameBody(as: header) ?? false
+        var header: TrustMapFormat.Header?
+        return try AtomicFile.stream(
+            to: path(Config.OutputFile.trustMap),
+            unlessEqualAfter: { existing in
+                guard let header, let old = try? TrustMapFormat.Header(parsing: existing) else { return false }
+                return old.describesSameBody(as: header)
+            }
+        ) { emit in
+            try TrustMapWriter.write(outputs.trustMap, generated: outputs.generated) { piece in
+                if header == nil, let newline = piece.firstIndex(of: 0x0a) {
+                    header = try? TrustMapFormat.Header(parsing: piece[..<newline])
+                }
+                try emit(piece)
+            }
         }
-        return unchanged ? false : try AtomicFile.write(rendered, to: target)
     }
 
     private func path(_ name: String) -> String { directory + "/" + name }

@@ -147,7 +147,11 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             }
         }
         self.counts = counts
-        self.names = records.sorted { $0.name < $1.name }.map { record in
+        // Sorted by name; a pass hands them sorted, and a sorted copy of 100,000 records is not free.
+        let sorted =
+            zip(records, records.dropFirst()).allSatisfy { $0.name < $1.name }
+            ? records : records.sorted { $0.name < $1.name }
+        self.names = sorted.map { record in
             Name(
                 name: record.name.text, networks: networks(record.name), state: record.state,
                 hashes: record.hashes, pins: record.pins.map(\.presentation), caFingerprints: record.caFingerprints,
@@ -195,12 +199,64 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     }
 
     /// Records read back for the next pass, and the entries refused on the way.
-    public struct ReadBack: Sendable {
-        public var records: [DeviceName: NameRecord] = [:]
-        /// One line per refused entry: which, and the rule it broke.
-        public var rejected: [String] = []
+    /// The previous pass's records, handed to the next pass one name at a time (``take(_:)``).
+    /// From a `status.json` in the one-name-per-line layout only an index of the lines is held
+    /// and each name is decoded when taken — 100,000 decoded records were most of a warm
+    /// pass's memory; from any other source, the decoded records.
+    public final class ReadBack: @unchecked Sendable {
+        /// ``take(_:)`` is called by the pass's name tasks at once.
+        private let lock = NSLock()
+        private let decoder = JSONDecoder()
+        private var records: [DeviceName: NameRecord]
+        private let lines: StatusLines?
+        private let now: Int64
+        private let clockSkew: Duration
+        /// One line per refused entry so far: which, and the rule it broke.
+        public var rejected: [String] { lock.withLock { problems } }
+        private var problems: [String]
 
-        public init() {}
+        public init(
+            records: [DeviceName: NameRecord] = [:], rejected: [String] = [], now: Int64 = 0,
+            clockSkew: Duration = .zero
+        ) {
+            self.records = records
+            self.problems = rejected
+            self.lines = nil
+            self.now = now
+            self.clockSkew = clockSkew
+        }
+
+        init(lines: StatusLines, now: Int64, clockSkew: Duration) {
+            self.records = [:]
+            self.problems = lines.rejected
+            self.lines = lines
+            self.now = now
+            self.clockSkew = clockSkew
+        }
+
+        /// The record of `name`, checked as untrusted input (``record(from:now:clockSkew:)``),
+        /// once: `nil` when there is none or it breaks a rule (then named in ``rejected``).
+        public func take(_ name: DeviceName) -> NameRecord? {
+            let (kept, line) = lock.withLock { (records.removeValue(forKey: name), lines?.take(name)) }
+            if let kept { return kept }
+            guard let line else { return nil }
+            let entry: Name
+            do {
+                entry = try decoder.decode(Name.self, from: Data(line.json))
+            } catch {
+                lock.withLock {
+                    problems.append("status.json line \(line.number): not a name entry (unknown state or malformed)")
+                }
+                return nil
+            }
+            switch record(from: entry, now: now, clockSkew: clockSkew) {
+            case .failure(let problem):
+                lock.withLock { problems.append(problem.description) }
+                return nil
+            case .success(let record):
+                return record
+            }
+        }
     }
 
     /// The records to carry into the next pass, converted and checked as they are read
@@ -209,27 +265,23 @@ public struct StatusDocument: Codable, Equatable, Sendable {
     /// grace; an unreadable file means no previous records. Lists that many names share (CA
     /// fingerprints) share storage, so 100,000 records do not hold 100,000 copies.
     public static func readRecords(_ path: String, now: Int64, clockSkew: Duration) -> ReadBack {
-        var out = ReadBack()
-        var shared: [[String]: [String]] = [:]
-        func take(_ entry: Name) {
+        if let lines = StatusLines(path: path) { return ReadBack(lines: lines, now: now, clockSkew: clockSkew) }
+        // A document in another layout is decoded whole, with its names inside.
+        var records: [DeviceName: NameRecord] = [:]
+        var rejected: [String] = []
+        for entry in read(path)?.names ?? [] {
             switch record(from: entry, now: now, clockSkew: clockSkew) {
-            case .failure(let problem):
-                out.rejected.append(problem.description)
-            case .success(var record):
-                record.shareCAFingerprints(with: &shared)
-                out.records[record.name] = record
+            case .failure(let problem): rejected.append(problem.description)
+            case .success(let record): records[record.name] = record
             }
         }
-        let document = scan(path, each: take, rejected: { out.rejected.append($0) })
-        // A document in another layout was decoded whole, with its names inside.
-        document?.names.forEach(take)
-        return out
+        return ReadBack(records: records, rejected: rejected, now: now, clockSkew: clockSkew)
     }
 
     /// Reads the frame and hands each name to `each` as it is decoded (the layout
-    /// ``encoded()`` writes), and each line that does not decode to `rejected`; a document in
-    /// any other JSON layout is decoded whole and returned with its names.
-    static func scan(_ path: String, each: (Name) -> Void, rejected: (String) -> Void = { _ in }) -> StatusDocument? {
+    /// ``encoded()`` writes; a line that does not decode is left out); a document in any other
+    /// JSON layout is decoded whole and returned with its names.
+    static func scan(_ path: String, each: (Name) -> Void) -> StatusDocument? {
         guard let file = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? file.close() }
         let decoder = JSONDecoder()
@@ -243,18 +295,12 @@ public struct StatusDocument: Codable, Equatable, Sendable {
             }
             return try? decoder.decode(StatusDocument.self, from: Data(whole))
         }
-        var number = 1
         while let line = lines.next() {
-            number += 1
             if line.first == UInt8(ascii: "]") {
                 return try? decoder.decode(StatusDocument.self, from: Data(first + line))
             }
             let json = line.last == UInt8(ascii: ",") ? line.dropLast() : line[...]
-            do {
-                each(try decoder.decode(Name.self, from: Data(json)))
-            } catch {
-                rejected("status.json line \(number): not a name entry (unknown state or malformed)")
-            }
+            if let name = try? decoder.decode(Name.self, from: Data(json)) { each(name) }
         }
         return nil
     }

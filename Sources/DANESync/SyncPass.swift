@@ -63,6 +63,8 @@ public struct SyncPass: Sendable {
         // Expired CAs leave ca.pem, even those a stale name kept (design.md "Admission and failure rules").
         let validity = ValidityCheck(now: started, clockSkew: config.sync.clockSkew)
         var (records, discovered, answers) = await resolveAll(policy.names, now: nowSeconds)
+        // In place: status.json lists them by name, and a sorted copy would double them.
+        records.sort { $0.name < $1.name }
         try Task.checkCancellation()
         dropUnpublishableCAs(&records, discovered: &discovered, previous: previousCAs, now: nowSeconds)
 
@@ -103,6 +105,7 @@ public struct SyncPass: Sendable {
         // for `run`, become the next pass's previous records once this pass has published).
         let kept = warm.map { _ in Dictionary(records.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a }) }
         records = []
+        MemoryTrim.now()
         try Task.checkCancellation()
         let outputs = Outputs(cas: Array(cas.values), trustMap: entries, status: status, generated: nowSeconds)
         let report = try ShutdownGate.process.publishing { try store.publish(outputs) }
@@ -118,16 +121,10 @@ public struct SyncPass: Sendable {
         _ names: [DeviceName], now: Int64
     ) async -> ([NameRecord], [String: CertificateFacts], [AgentMetrics.AnswerKind: Int]) {
         warm?.keep(only: Set(names))
-        var previous: [DeviceName: NameRecord]
-        if let kept = warm?.takePublished() {
-            previous = kept
-        } else {
-            var readBack = store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
-            for problem in readBack.rejected { logger.warning("\(problem)") }
-            previous = readBack.records
-            // One owner, so that removing a record below frees it rather than copying them all.
-            readBack = StatusDocument.ReadBack()
-        }
+        let previous =
+            warm?.takePublished().map { StatusDocument.ReadBack(records: $0) }
+            ?? store.previousRecords(now: now, clockSkew: config.sync.clockSkew)
+        defer { for problem in previous.rejected { logger.warning("\(problem)") } }
         let grace = config.sync.grace.millisecondsRoundedUp / 1000
         var records: [NameRecord] = []
         records.reserveCapacity(names.count)
@@ -138,10 +135,10 @@ public struct SyncPass: Sendable {
             var iterator = names.makeIterator()
             func addNext() {
                 guard let name = iterator.next() else { return }
-                // Taken out as it is handed over: the old records shrink as the new ones grow.
-                let prior = previous.removeValue(forKey: name)
                 group.addTask { [self] in
-                    await self.process(name, previous: prior, now: now, grace: grace)
+                    // Taken out as it is handed over: the old records shrink as the new ones
+                    // grow (read from status.json here, in parallel, when it is not in memory).
+                    await self.process(name, previous: previous.take(name), now: now, grace: grace)
                 }
             }
             for _ in 0..<limit { addNext() }

@@ -21,17 +21,18 @@ public final class MemoryStore: OutputStore, @unchecked Sendable {
 
     public func previousRecords(now: Int64, clockSkew: Duration) -> StatusDocument.ReadBack {
         let bytes = lock.withLock { statusBytes }
-        var out = StatusDocument.ReadBack()
         guard !bytes.isEmpty, let status = try? JSONDecoder().decode(StatusDocument.self, from: Data(bytes)) else {
-            return out
+            return StatusDocument.ReadBack()
         }
+        var records: [DeviceName: NameRecord] = [:]
+        var rejected: [String] = []
         for entry in status.names {
             switch StatusDocument.record(from: entry, now: now, clockSkew: clockSkew) {
-            case .success(let record): out.records[record.name] = record
-            case .failure(let problem): out.rejected.append(problem.description)
+            case .success(let record): records[record.name] = record
+            case .failure(let problem): rejected.append(problem.description)
             }
         }
-        return out
+        return StatusDocument.ReadBack(records: records, rejected: rejected)
     }
 
     public func previousCAs() -> [String: CertificateFacts] { lock.withLock { cas ?? [:] } }

@@ -31,7 +31,8 @@ struct WarmPassTests {
         #expect(try world.published(Self.sensor1) == hashes)
         #expect(second.status.cas == first.status.cas, "the chain is walked again and published")
         #expect(second.answers[.secure] == 2, "a warm name counts the secure answer it holds")
-        let since = { (summary: SyncPass.Summary) in summary.status.names.first { $0.name == Self.sensor1.text }?.since }
+        let since = { (summary: SyncPass.Summary) in summary.status.names.first { $0.name == Self.sensor1.text }?.since
+        }
         #expect(since(second) == since(first))
     }
 

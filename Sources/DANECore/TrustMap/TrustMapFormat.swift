@@ -27,10 +27,14 @@ public enum TrustMapFormat {
     /// admits nothing from them.
     public static let magicVersion1 = "danesync-trustmap/1"
 
+    /// FNV-1a's offset basis: the hash of nothing, where a running hash starts.
+    public static let fnv1aBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
     /// FNV-1a 64-bit: a cheap integrity check against truncation and corruption, not an
     /// authenticator (the file is written by root-owned danesync into a directory it owns).
-    public static func fnv1a<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    public static func fnv1a<Bytes: Sequence>(_ bytes: Bytes, continuing seed: UInt64 = fnv1aBasis) -> UInt64
+    where Bytes.Element == UInt8 {
+        var hash = seed
         for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3

@@ -3,102 +3,145 @@ public enum TrustMapWriter {
     /// The complete file. Entries with the same (network, name) are merged; output is sorted
     /// by key so the reader can binary-search it. `generated` is Unix seconds.
     public static func render(_ entries: [TrustMapEntry], generated: Int64) -> [UInt8] {
-        // The header has a fixed width (``TrustMapFormat/Header``), so the body is rendered
-        // straight into the file buffer and the header filled in afterwards (one copy of a
-        // 100,000-entry map in memory, not two).
-        let headerLength = TrustMapFormat.Header(generated: generated, entries: 0, bodyLength: 0, bodyChecksum: 0)
-            .line.count
-        var file = [UInt8](repeating: 0, count: headerLength)
-        // One allocation for the whole file: growing a 100,000-entry map by doubling would hold
-        // the old and the new buffer at once.
-        file.reserveCapacity(headerLength + estimatedLength(of: entries))
-        var keys = IndexKeys()
-        let count = renderBody(entries, into: &file, keys: &keys)
-        let bodyLength = file.count - headerLength
-        renderIndex(&keys, into: &file)
-        let rest = file[headerLength...]
-        let header = TrustMapFormat.Header(
-            generated: generated, entries: count, bodyLength: bodyLength, indexLength: rest.count - bodyLength,
-            bodyChecksum: TrustMapFormat.fnv1a(rest))
-        file.replaceSubrange(0..<headerLength, with: header.line)
+        var file: [UInt8] = []
+        write(entries, generated: generated) { file.append(contentsOf: $0) }
         return file
     }
 
-    /// About the octets of the entry and index lines of `entries` (rarely less; network names
-    /// that need percent-encoding make it more).
-    static func estimatedLength(of entries: [TrustMapEntry]) -> Int {
-        var total = 0
-        for entry in entries {
-            let issued = entry.issuances.reduce(0) {
-                $0 + $1.serial.utf8.count + $1.authorityKeyIdentifier.utf8.count + 2
-            }
-            let pins = entry.pins.reduce(0) { $0 + $1.data.count * 2 + 8 }
-            total +=
-                26 + entry.network.utf8.count + entry.name.text.utf8.count + entry.hashes.count * 65 + issued + pins
-            total +=
-                entry.hashes.count * 78 + entry.pins.reduce(0) { $0 + $1.data.count * 2 + 14 } + issued + entry
-                .issuances.count * 13
+    /// The same file handed out in pieces of about 64 KiB, the header line first and whole.
+    /// The header states the lengths and checksum of everything after it, so the lines are
+    /// rendered twice — once to learn those, once to emit — and a 100,000-entry map (tens of
+    /// megabytes) is never held in memory: only its index keys are.
+    public static func write(
+        _ entries: [TrustMapEntry], generated: Int64, emit: ([UInt8]) throws -> Void
+    ) rethrows {
+        let runs = sortedRuns(entries)
+        var keys = IndexKeys()
+        keys.keys.reserveCapacity(entries.count * 2)
+        var checksum = TrustMapFormat.fnv1aBasis
+        var bodyLength = 0
+        forEachLine(entries, runs) { number, entry, line in
+            if runs[number].count > 1 { keys.merged[UInt32(number)] = entry }
+            appendIndexKeys(of: entry, line: number, offset: bodyLength, to: &keys)
+            checksum = TrustMapFormat.fnv1a(line, continuing: checksum)
+            bodyLength += line.count
         }
-        return total + total / 20
+        sortIndex(&keys, entries, runs)
+        var indexLength = 0
+        forEachIndexLine(keys, entries, runs) { line in
+            checksum = TrustMapFormat.fnv1a(line, continuing: checksum)
+            indexLength += line.count
+        }
+        let header = TrustMapFormat.Header(
+            generated: generated, entries: runs.count, bodyLength: bodyLength, indexLength: indexLength,
+            bodyChecksum: checksum)
+        try emit(header.line)
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16 + 4096)
+        func add(_ line: [UInt8]) throws {
+            buffer.append(contentsOf: line)
+            if buffer.count >= 1 << 16 {
+                try emit(buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        try forEachLine(entries, runs) { _, _, line in try add(line) }
+        try forEachIndexLine(keys, entries, runs) { line in try add(line) }
+        if !buffer.isEmpty { try emit(buffer) }
     }
 
-    /// The index lines to be, held flat: every key's bytes back to back, and per key its span
-    /// and the offset of its entry line after the header. At 100,000 names that is two small
-    /// arrays, not 200,000 arrays of their own.
+    /// The index lines to be, as references into the entries rather than copies of the keys:
+    /// at 100,000 names the keys' own bytes were megabytes held through both rendering passes.
+    /// Each key carries its first eight octets for the sort; ties are settled on the whole key.
     struct IndexKeys {
+        enum Kind: UInt8 {
+            case hash, pin, issuance
+        }
         struct Key {
-            var start: Int
-            var length: Int
+            /// The key's first eight octets, big-endian, zero-padded: compares as the key does.
+            var prefix: UInt64
+            /// Offset of the entry line after the header.
             var offset: Int
+            /// The line (its index in the sorted runs) and the item of the entry.
+            var line: UInt32
+            var item: UInt16
+            var kind: Kind
         }
-        var bytes: [UInt8] = []
         var keys: [Key] = []
-
-        mutating func append<Bytes: Sequence<UInt8>>(_ key: Bytes, offset: Int) {
-            let start = bytes.count
-            bytes.append(contentsOf: key)
-            keys.append(Key(start: start, length: bytes.count - start, offset: offset))
-        }
+        /// The entries whose line merged several (rare), by line.
+        var merged: [UInt32: TrustMapEntry] = [:]
     }
 
     /// The keys by which the hook finds an entry from the certificate alone
     /// (design.md "Identity at verify time"): each certificate hash, each pin's digest, and each certificate's
     /// `<serial>/<issuer key identifier>` for the second gate.
-    static func appendIndexKeys(of entry: TrustMapEntry, offset: Int, to keys: inout IndexKeys) {
-        for hash in entry.hashes { keys.append(hash.utf8, offset: offset) }
-        for pin in entry.pins { keys.append(Hex.encode(pin.data).utf8, offset: offset) }
-        for issuance in entry.issuances {
-            keys.append("\(issuance.serial)/\(issuance.authorityKeyIdentifier)".utf8, offset: offset)
+    static func appendIndexKeys(of entry: TrustMapEntry, line: Int, offset: Int, to index: inout IndexKeys) {
+        let items: [(IndexKeys.Kind, Int)] =
+            entry.hashes.indices.map { (.hash, $0) } + entry.pins.indices.map { (.pin, $0) }
+            + entry.issuances.indices.map { (.issuance, $0) }
+        for (kind, item) in items {
+            var prefix: UInt64 = 0
+            var count = 0
+            for byte in keyBytes(entry, kind, item) where count < 8 {
+                prefix |= UInt64(byte) << (56 - 8 * UInt64(count))
+                count += 1
+            }
+            index.keys.append(
+                IndexKeys.Key(prefix: prefix, offset: offset, line: UInt32(line), item: UInt16(item), kind: kind))
         }
     }
 
-    /// `<key>\t<12-digit offset>\n` lines sorted by key (then offset), duplicates dropped.
-    static func renderIndex(_ index: inout IndexKeys, into file: inout [UInt8]) {
-        index.bytes.withUnsafeBufferPointer { bytes in
-            func key(_ k: IndexKeys.Key) -> Slice<UnsafeBufferPointer<UInt8>> { bytes[k.start..<(k.start + k.length)] }
-            index.keys.sort { a, b in
-                let (ka, kb) = (key(a), key(b))
-                return ka.elementsEqual(kb) ? a.offset < b.offset : ka.lexicographicallyPrecedes(kb)
-            }
-            var previous: IndexKeys.Key?
-            for k in index.keys {
-                if let previous, previous.offset == k.offset, key(previous).elementsEqual(key(k)) { continue }
-                file.append(contentsOf: key(k))
-                file.append(0x09)
-                file.append(contentsOf: TrustMapFormat.Header.padded(k.offset, 12).utf8)
-                file.append(0x0a)
-                previous = k
-            }
+    /// A key's octets: a hash, a pin's digest in hex, or `<serial>/<issuer key identifier>`.
+    static func keyBytes(_ entry: TrustMapEntry, _ kind: IndexKeys.Kind, _ item: Int) -> [UInt8] {
+        switch kind {
+        case .hash: return Array(entry.hashes[item].utf8)
+        case .pin: return Array(Hex.encode(entry.pins[item].data).utf8)
+        case .issuance:
+            let issuance = entry.issuances[item]
+            return Array(issuance.serial.utf8) + [UInt8(ascii: "/")] + Array(issuance.authorityKeyIdentifier.utf8)
         }
-        index = IndexKeys()
+    }
+
+    /// The octets of `key`, from the entry it refers to.
+    static func keyBytes(
+        _ key: IndexKeys.Key, _ merged: [UInt32: TrustMapEntry], _ entries: [TrustMapEntry], _ runs: [ArraySlice<Int>]
+    ) -> [UInt8] {
+        keyBytes(merged[key.line] ?? entries[runs[Int(key.line)].first!], key.kind, Int(key.item))
+    }
+
+    /// Sorts the index keys by key, then offset (the reader's binary search needs the order).
+    static func sortIndex(_ index: inout IndexKeys, _ entries: [TrustMapEntry], _ runs: [ArraySlice<Int>]) {
+        let merged = index.merged
+        index.keys.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            let (ka, kb) = (keyBytes(a, merged, entries, runs), keyBytes(b, merged, entries, runs))
+            return ka == kb ? a.offset < b.offset : ka.lexicographicallyPrecedes(kb)
+        }
+    }
+
+    /// Each `<key>\t<12-digit offset>\n` line of the sorted keys, duplicates dropped.
+    static func forEachIndexLine(
+        _ index: IndexKeys, _ entries: [TrustMapEntry], _ runs: [ArraySlice<Int>], _ body: ([UInt8]) throws -> Void
+    ) rethrows {
+        var previous: (key: IndexKeys.Key, bytes: [UInt8])?
+        var line: [UInt8] = []
+        for k in index.keys {
+            let bytes = keyBytes(k, index.merged, entries, runs)
+            if let previous, previous.key.offset == k.offset, previous.bytes == bytes { continue }
+            line.removeAll(keepingCapacity: true)
+            line.append(contentsOf: bytes)
+            line.append(0x09)
+            line.append(contentsOf: TrustMapFormat.Header.padded(k.offset, 12).utf8)
+            line.append(0x0a)
+            try body(line)
+            previous = (k, bytes)
+        }
     }
 
     /// Entries are sorted by (encoded network, name) — the same order as their keys, because
-    /// the tab between the two sorts below every byte an encoded network may hold — and each
-    /// line is rendered straight into `body`, so no array of 100,000 lines is ever held.
-    /// Entries with equal keys (rare) are merged.
-    static func renderBody(_ entries: [TrustMapEntry], into body: inout [UInt8], keys: inout IndexKeys) -> Int {
-        let bodyStart = body.count
+    /// the tab between the two sorts below every byte an encoded network may hold. Each run
+    /// of indices into `entries` is one line: entries with equal keys (rare) are merged.
+    static func sortedRuns(_ entries: [TrustMapEntry]) -> [ArraySlice<Int>] {
         var encoded: [String: [UInt8]] = [:]
         for entry in entries where encoded[entry.network] == nil {
             encoded[entry.network] = TrustMapFormat.encodeNetwork(entry.network)
@@ -109,16 +152,29 @@ public enum TrustMapWriter {
             return a.name.text.utf8.lexicographicallyPrecedes(b.name.text.utf8)
         }
         let order = entries.indices.sorted { precedes(entries[$0], entries[$1]) }
-        keys.bytes.reserveCapacity(entries.count * 150)
-        keys.keys.reserveCapacity(entries.count * 2)
-        var count = 0
+        var runs: [ArraySlice<Int>] = []
         var index = 0
         while index < order.count {
-            var entry = entries[order[index]]
             var next = index + 1
-            while next < order.count, case let other = entries[order[next]], other.network == entry.network,
-                other.name == entry.name
+            while next < order.count, entries[order[next]].network == entries[order[index]].network,
+                entries[order[next]].name == entries[order[index]].name
             {
+                next += 1
+            }
+            runs.append(order[index..<next])
+            index = next
+        }
+        return runs
+    }
+
+    /// Each entry line, checksum and line break included, in file order, with its number and
+    /// its (merged) entry.
+    static func forEachLine(
+        _ entries: [TrustMapEntry], _ runs: [ArraySlice<Int>], _ body: (Int, TrustMapEntry, [UInt8]) throws -> Void
+    ) rethrows {
+        for (number, run) in runs.enumerated() {
+            var entry = entries[run.first!]
+            for other in run.dropFirst().map({ entries[$0] }) {
                 // A published entry outweighs a withdrawn one.
                 let hashes = entry.hashes + other.hashes
                 let pins = entry.pins + other.pins
@@ -126,18 +182,14 @@ public enum TrustMapWriter {
                     network: entry.network, name: entry.name, hashes: hashes, pins: pins,
                     issuances: entry.issuances + other.issuances,
                     withdrawnAt: hashes.isEmpty && pins.isEmpty ? entry.withdrawnAt ?? other.withdrawnAt : nil)
-                next += 1
             }
-            let line = prefix(of: entry)
-            appendIndexKeys(of: entry, offset: body.count - bodyStart, to: &keys)
-            body.append(contentsOf: line)
-            body.append(0x09)
-            body.append(contentsOf: TrustMapFormat.hex64(TrustMapFormat.fnv1a(line)).utf8)
-            body.append(0x0a)
-            count += 1
-            index = next
+            var line = prefix(of: entry)
+            let checksum = TrustMapFormat.hex64(TrustMapFormat.fnv1a(line))
+            line.append(0x09)
+            line.append(contentsOf: checksum.utf8)
+            line.append(0x0a)
+            try body(number, entry, line)
         }
-        return count
     }
 
     /// `<network>\t<name>\t<hashes>\t<pins>\t<withdrawn>`: the line without its checksum.

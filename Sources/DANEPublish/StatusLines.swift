@@ -1,0 +1,80 @@
+import DANECore
+import Foundation
+
+/// Where each name's line is in a `status.json` of the one-name-per-line layout
+/// (``StatusDocument/encode(_:)``), read through an open descriptor, so that the next pass
+/// decodes a previous record only when it reaches that name (``StatusDocument/ReadBack``).
+/// The descriptor keeps the file this pass started from, even after publishing replaces it.
+final class StatusLines: @unchecked Sendable {
+    private let fd: Int32
+    private var lines: [DeviceName: (offset: Int, length: Int, number: Int)] = [:]
+    /// Lines whose name could not be read.
+    private(set) var rejected: [String] = []
+
+    /// `nil` when the file cannot be opened or is not in the line layout.
+    init?(path: String) {
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        guard index() else {
+            close(fd)
+            return nil
+        }
+    }
+
+    deinit { close(fd) }
+
+    /// A name's line (without the comma that separates it from the next), once.
+    func take(_ name: DeviceName) -> (json: [UInt8], number: Int)? {
+        guard let line = lines.removeValue(forKey: name) else { return nil }
+        var bytes = [UInt8](repeating: 0, count: line.length)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, line.length, off_t(line.offset)) }
+        guard n == line.length else { return nil }
+        if bytes.last == UInt8(ascii: ",") { bytes.removeLast() }
+        return (bytes, line.number)
+    }
+
+    /// Reads the file once, noting each name line's place; false when the first line is not
+    /// the frame that opens the names (`…"names":[`).
+    private func index() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var partial: [UInt8] = []
+        var offset = 0
+        var number = 0
+        var framed = false
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            var start = 0
+            for i in 0..<n where chunk[i] == 0x0a {
+                partial.append(contentsOf: chunk[start..<i])
+                number += 1
+                if number == 1 {
+                    guard partial.last == UInt8(ascii: "[") else { return false }
+                    framed = true
+                } else if partial.first != UInt8(ascii: "]") {
+                    note(partial, at: offset, number: number)
+                }
+                offset += partial.count + 1
+                partial.removeAll(keepingCapacity: true)
+                start = i + 1
+            }
+            partial.append(contentsOf: chunk[start..<n])
+        }
+        return framed
+    }
+
+    private static let nameKey = Array(#""name":""#.utf8)
+
+    /// The line's `"name":"…"` (a key: inside a JSON string a quote is always escaped).
+    private func note(_ line: [UInt8], at offset: Int, number: Int) {
+        guard let key = line.firstRange(of: Self.nameKey),
+            let end = line[key.upperBound...].firstIndex(of: UInt8(ascii: "\"")),
+            let name = try? DeviceName(String(decoding: line[key.upperBound..<end], as: UTF8.self))
+        else {
+            rejected.append("status.json line \(number): not a name entry (no device name)")
+            return
+        }
+        lines[name] = (offset, line.count, number)
+    }
+}
