@@ -6,6 +6,8 @@
 #        dns.sh withdraw|restore LABDIR NAME   drop / put back NAME's TLSA records, re-sign, reload
 #        dns.sh roll LABDIR ZONE zsk|ksk  replace a signed zone's ZSK or KSK, re-sign, reload
 #        dns.sh gen-zone LABDIR N         zone bench.example.com with N names d<i>._device.…
+#        dns.sh ttl LABDIR NAME SECONDS   set the TTL of NAME's TLSA records (withdrawn ones
+#                                         too, for a later restore), re-sign, reload
 # Zones: example.com, example.org (signed), example.net (unsigned), example.edu (signed, then a
 # TLSA rdata altered so validators say bogus), example.info (signatures expired in 2020),
 # bench.example.com (gen-zone). Files in LABDIR/dns:
@@ -14,7 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-usage() { die "usage: dns.sh start|stop LABDIR | withdraw|restore LABDIR NAME | roll LABDIR ZONE zsk|ksk | gen-zone LABDIR N"; }
+usage() { die "usage: dns.sh start|stop LABDIR | withdraw|restore LABDIR NAME | roll LABDIR ZONE zsk|ksk | gen-zone LABDIR N | ttl LABDIR NAME SECONDS"; }
 [[ $# -ge 2 ]] || usage
 CMD=$1
 mkdir -p "$2"
@@ -186,6 +188,25 @@ edit_tlsa() {
   reload_zone "$zone"
 }
 
+# set_ttl NAME SECONDS: the TTL of NAME's TLSA records, in the source zone and in withdrawn/NAME.
+# A short TTL bounds how long a caching resolver (the fleet's shared unbound) serves a record
+# after it was withdrawn. start rebuilds the fixed zones with TTL 60 again.
+set_ttl() {
+  local name=${1%.} ttl=$2 zone src f
+  [[ $ttl =~ ^[0-9]+$ ]] || die "SECONDS must be a non-negative integer"
+  require_running
+  zone=$(zone_of "$name")
+  src=$D/src/$zone.zone
+  for f in "$src" "$D/withdrawn/$name"; do
+    [[ -f $f ]] || continue
+    awk -v n="$name." -v t="$ttl" '$1 == n && $4 == "TLSA" { $2 = t } 1' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+  done
+  awk -v s="$(next_serial "$zone")" '$4 == "SOA" && !done { $7 = s; done = 1 } 1' "$src" >"$src.tmp"
+  mv "$src.tmp" "$src"
+  publish "$zone"
+  reload_zone "$zone"
+}
+
 gen_zone() {
   local n=$1 zone=bench.example.com src=$D/src/bench.example.com.zone
   [[ $n =~ ^[1-9][0-9]*$ ]] || die "N must be a positive integer"
@@ -236,5 +257,6 @@ case $CMD in
   stop)     [[ $# -eq 2 ]] || usage; stop_pid "$D/knotd.pid" ;;
   withdraw|restore) [[ $# -eq 3 ]] || usage; edit_tlsa "$CMD" "$3" ;;
   gen-zone) [[ $# -eq 3 ]] || usage; gen_zone "$3" ;;
+  ttl)      [[ $# -eq 4 ]] || usage; set_ttl "$3" "$4" ;;
   *) usage ;;
 esac

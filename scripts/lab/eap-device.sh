@@ -2,7 +2,7 @@
 # EAP-TLS as a device against the lab FreeRADIUS (scripts/lab/radius.sh), with eapol_test.
 #
 #   eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--identity ID]
-#                 [--tls12 | --tls13] [--reauth N]
+#                 [--tls12 | --tls13] [--reauth N] [--nas-ip ADDR]
 #
 # Identity (User-Name) NAME; client certificate LABDIR/pki/devices/NAME.pem + .key unless
 # --cert/--key; the RADIUS server is checked against LABDIR/pki/ca/web-ca.pem;
@@ -17,6 +17,9 @@
 # (eapol_test -rN, 100 ms after each result), offering the TLS session of the previous one: a
 # server with a TLS session cache resumes it ("OpenSSL: Handshake finished - resumed=1" in the
 # log).
+# --nas-ip ADDR sends NAS-IP-Address ADDR instead of eapol_test's own address 127.0.0.1, e.g.
+# a real NAS's, so that a session the hook records (disconnect.sessions_dir) names a NAS the
+# agent knows. (As an extra attribute: eapol_test -A would also bind to ADDR.)
 # Full eapol_test output: LABDIR/radius/eapol-NAME.log. Prints SUCCESS (exit 0) or FAILURE (exit 1);
 # with --reauth, one word per authentication, e.g. "SUCCESS FAILURE" (an authentication that
 # got no result counts as FAILURE), exit 0 only if all succeeded. A usage or setup problem
@@ -25,10 +28,10 @@ set -euo pipefail
 
 die() { echo "eap-device.sh: $*" >&2; exit 2; }
 
-[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--identity ID] [--tls12 | --tls13] [--reauth N]"
+[[ $# -ge 2 ]] || die "usage: eap-device.sh LABDIR NAME [--ssid SSID] [--cert PEM --key KEY] [--identity ID] [--tls12 | --tls13] [--reauth N] [--nas-ip ADDR]"
 LABDIR=$1 NAME=$2
 shift 2
-SSID=corp-iot CERT='' KEY='' TLS=default REAUTH=0
+SSID=corp-iot CERT='' KEY='' TLS=default REAUTH=0 NAS_IP=
 IDENTITY=$NAME
 while [[ $# -gt 0 ]]; do
     case $1 in
@@ -42,6 +45,9 @@ while [[ $# -gt 0 ]]; do
         --reauth)
             [[ $# -ge 2 && $2 =~ ^[0-9]$ ]] || die "--reauth needs a count 0-9"
             REAUTH=$2; shift 2 ;;
+        --nas-ip)
+            [[ $# -ge 2 && $2 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || die "--nas-ip needs an IPv4 address"
+            NAS_IP=$2; shift 2 ;;
         *) die "unknown argument: $1" ;;
     esac
 done
@@ -93,9 +99,15 @@ EOF
 CSID="AA-BB-CC-DD-EE-FF${SSID:+:$SSID}"
 REAUTH_ARGS=()
 [[ $REAUTH -gt 0 ]] && REAUTH_ARGS=(-r "$REAUTH")
+NAS_ARGS=()
+# NAS-IP-Address (4) as 4 octets in hex; eapol_test then leaves out its own.
+if [[ -n $NAS_IP ]]; then
+    IFS=. read -r -a OCTETS <<<"$NAS_IP"
+    NAS_ARGS=(-N "4:x:$(printf '%02x' "${OCTETS[@]}")")
+fi
 set +e
 eapol_test -c "$CONF" -a 127.0.0.1 -p "$RADIUS_PORT" -s "$RADIUS_SECRET" -t $((15 * (REAUTH + 1))) \
-    -N "30:s:$CSID" "${REAUTH_ARGS[@]}" >"$LOG" 2>&1 </dev/null
+    -N "30:s:$CSID" "${NAS_ARGS[@]}" "${REAUTH_ARGS[@]}" >"$LOG" 2>&1 </dev/null
 set -e
 
 if [[ $REAUTH -eq 0 ]]; then

@@ -3,15 +3,21 @@
 # https://<authority-host>/.well-known/ca/<SKI aa-bb-…>.pem for the lab's CAs, plus the faults
 # under device.example.com (wrong SKI, 404, garbage, > 100 kB, 302 redirect to http; for key
 # identifiers 00-00-05-00 a 500 and 00-00-03-02 a 302 to device.example.org).
-# Usage: https.sh start LABDIR | stop LABDIR | refresh LABDIR (rebuild docroot, e.g. after gen-zone)
+# Usage: https.sh start LABDIR [--listen ADDR] | stop LABDIR | refresh LABDIR (rebuild docroot,
+#        e.g. after gen-zone)
+# --listen ADDR: also listen on ADDR (an IPv4 address of this network namespace, e.g. the lab
+# fleet's bridge address, scripts/lab/fleet.sh), at the same port as on 127.0.0.1.
 # Writes LABDIR/https/https.env (HTTPS_PORT=…); pid file LABDIR/https/nginx.pid.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[[ $# -eq 2 ]] || die "usage: https.sh start|stop|refresh LABDIR"
+usage() { die "usage: https.sh start LABDIR [--listen ADDR] | stop|refresh LABDIR"; }
+[[ $# -eq 2 || ( $# -eq 4 && $1 == start && $3 == --listen ) ]] || usage
 CMD=$1
 mkdir -p "$2"
 LAB=$(cd "$2" && pwd)
+EXTRA_LISTEN=${4:-}
+[[ -z $EXTRA_LISTEN || $EXTRA_LISTEN =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]] || die "--listen: an IPv4 address, not $EXTRA_LISTEN"
 H=$LAB/https
 C=$LAB/pki/ca
 HOSTS=(device.example.com device.example.org device.example.net device.example.edu device.bench.example.com)
@@ -47,7 +53,8 @@ build_docroot() {
 }
 
 write_conf() {
-  local port=$1 host redirect
+  local port=$1 host redirect addr addrs=(127.0.0.1)
+  [[ -n $EXTRA_LISTEN ]] && addrs+=("$EXTRA_LISTEN")
   redirect=/.well-known/ca/$(ski "$C/fault-redirect.pem").pem
   {
     [[ $EUID -eq 0 ]] && echo 'user root;'
@@ -61,10 +68,13 @@ write_conf() {
     echo "  types { application/x-pem-file pem; }"
     echo "  ssl_certificate $LAB/pki/web/server.pem;"
     echo "  ssl_certificate_key $LAB/pki/web/server.key;"
-    echo "  server { listen 127.0.0.1:$port ssl default_server; return 404; }"
+    echo "  server {"
+    for addr in "${addrs[@]}"; do echo "    listen $addr:$port ssl default_server;"; done
+    echo "    return 404;"
+    echo "  }"
     for host in "${HOSTS[@]}"; do
       echo "  server {"
-      echo "    listen 127.0.0.1:$port ssl;"
+      for addr in "${addrs[@]}"; do echo "    listen $addr:$port ssl;"; done
       echo "    server_name $host;"
       echo "    root $H/www/$host;"
       if [[ $host == device.example.com ]]; then
@@ -105,5 +115,5 @@ case $CMD in
   start)   start ;;
   stop)    stop_pid "$H/nginx.pid" ;;
   refresh) build_docroot ;;
-  *)       die "usage: https.sh start|stop|refresh LABDIR" ;;
+  *)       usage ;;
 esac
