@@ -34,39 +34,13 @@ public enum AtomicFile {
     ) throws -> Bool {
         var comparison = StreamComparison(path: path, header: header)
         defer { comparison.close() }
-        var failure: Failure?
         var unchanged = false
-        do {
-            try replace(
-                path, mode: mode,
-                commitIf: {
-                    unchanged = comparison.finish()
-                    return !unchanged
-                }
-            ) {
-                fd throws(Failure) in
-                var buffer: [UInt8] = []
-                buffer.reserveCapacity(1 << 16)
-                do {
-                    try produce { chunk in
-                        comparison.feed(chunk[...])
-                        buffer.append(contentsOf: chunk)
-                        if buffer.count >= 1 << 16 {
-                            try writeAll(buffer[...], to: fd, path: path)
-                            buffer.removeAll(keepingCapacity: true)
-                        }
-                    }
-                } catch let error as Failure {
-                    throw error
-                } catch {
-                    failure = Failure(path: path, operation: "encode \(error) for", errno: EINVAL)
-                    throw failure!
-                }
-                try writeAll(buffer[...], to: fd, path: path)
-            }
-        } catch {
-            throw failure ?? error
-        }
+        try streamed(
+            to: path, mode: mode, seen: { comparison.feed($0[...]) },
+            commitIf: {
+                unchanged = comparison.finish()
+                return !unchanged
+            }, produce)
         return !unchanged
     }
 
@@ -75,13 +49,23 @@ public enum AtomicFile {
     public static func stream(
         to path: String, mode: mode_t = 0o644, _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
     ) throws {
+        try streamed(to: path, mode: mode, seen: { _ in }, commitIf: { true }, produce)
+    }
+
+    /// The temporary file filled from `produce` in 64 KiB writes, each chunk shown to `seen`
+    /// first; renamed over `path` if `commitIf` says so once it is complete.
+    private static func streamed(
+        to path: String, mode: mode_t, seen: @escaping ([UInt8]) -> Void, commitIf: () -> Bool,
+        _ produce: (_ emit: ([UInt8]) throws -> Void) throws -> Void
+    ) throws {
         var failure: Failure?
         do {
-            try replace(path, mode: mode) { fd throws(Failure) in
+            try replace(path, mode: mode, commitIf: commitIf) { fd throws(Failure) in
                 var buffer: [UInt8] = []
                 buffer.reserveCapacity(1 << 16)
                 do {
                     try produce { chunk in
+                        seen(chunk)
                         buffer.append(contentsOf: chunk)
                         if buffer.count >= 1 << 16 {
                             try writeAll(buffer[...], to: fd, path: path)

@@ -80,3 +80,48 @@ stop_pid() {
   fi
   rm -f "$1"
 }
+
+# kill_namespace_pids NS: TERM every process in network namespace NS, wait up to 5 s, then KILL.
+kill_namespace_pids() {
+  local pids
+  pids=$(ip netns pids "$1" 2>/dev/null || true)
+  [[ -n $pids ]] || return 0
+  # shellcheck disable=SC2086  # one PID per word
+  kill $pids 2>/dev/null || true
+  for _ in $(seq 50); do
+    [[ -z $(ip netns pids "$1" 2>/dev/null || true) ]] && return 0
+    sleep 0.1
+  done
+  pids=$(ip netns pids "$1" 2>/dev/null || true)
+  # shellcheck disable=SC2086
+  [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
+}
+
+# agent_config LAB POLICY OUTDIR FORWARDER HTTPS_ADDR [UNBOUND_CONF]: the lab agent's
+# danesync.yaml on stdout — DNS through FORWARDER (ip@port), CA hosts at HTTPS_ADDR (ip:port),
+# outputs in OUTDIR (up.sh's, and each fleet node's).
+agent_config() {
+  local lab=$1 policy=$2 out=$3 forwarder=$4 to=$5 conf=${6:-}
+  cat <<YAML
+policy:
+  file: $policy
+dns:
+  trust_anchor_file: $lab/dns/trust-anchors
+  forwarders: ["$forwarder"]
+${conf:+  unbound_conf: $conf
+}  require_dnssec: true
+  timeout: 3s
+discovery:
+  tls_ca_file: $lab/pki/ca/web-ca.pem
+  connect_to: {"device.example.com:443": "$to", "device.example.org:443": "$to", "device.example.net:443": "$to", "device.example.edu:443": "$to", "device.bench.example.com:443": "$to"}
+  max_bytes: 65536
+  timeout: 5s
+output:
+  dir: $out
+sync:
+  interval: 300s
+verify:
+  live_check: required
+  timeout: 2s
+YAML
+}

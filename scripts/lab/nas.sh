@@ -144,22 +144,6 @@ stop_daemons() {
   return 0
 }
 
-# kill_namespace_pids NS: whatever still runs in one of our namespaces was started there by
-# this script or a test (a wpa_cli left behind, say): TERM it, then KILL what is left.
-kill_namespace_pids() {
-  local pids
-  pids=$(ip netns pids "$1" 2>/dev/null || true)
-  [[ -n $pids ]] || return 0
-  # shellcheck disable=SC2086  # one PID per word
-  kill $pids 2>/dev/null || true
-  for _ in $(seq 50); do
-    [[ -z $(ip netns pids "$1" 2>/dev/null || true) ]] && return 0
-    sleep 0.1
-  done
-  pids=$(ip netns pids "$1" 2>/dev/null || true)
-  # shellcheck disable=SC2086
-  [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
-}
 
 # wait_ctrl CLI…: until the daemon answers PING on its control socket (10 s at most).
 wait_ctrl() {

@@ -26,29 +26,8 @@ mkdir -p "$LAB/out"
 
 printf 'LABDIR=%s\nDNS_PORT=%s\nHTTPS_PORT=%s\n' "$LAB" "$DNS_PORT" "$HTTPS_PORT" >"$LAB/lab.env"
 
-to=127.0.0.1:$HTTPS_PORT
-cat >"$LAB/danesync.yaml" <<YAML
-policy:
-  file: $LAB/policy.yaml
-dns:
-  trust_anchor_file: $LAB/dns/trust-anchors
-  forwarders: ["127.0.0.1@$DNS_PORT"]
-  unbound_conf: $LAB/dns/unbound.conf
-  require_dnssec: true
-  timeout: 3s
-discovery:
-  tls_ca_file: $LAB/pki/ca/web-ca.pem
-  connect_to: {"device.example.com:443": "$to", "device.example.org:443": "$to", "device.example.net:443": "$to", "device.example.edu:443": "$to", "device.bench.example.com:443": "$to"}
-  max_bytes: 65536
-  timeout: 5s
-output:
-  dir: $LAB/out
-sync:
-  interval: 300s
-verify:
-  live_check: required
-  timeout: 2s
-YAML
+agent_config "$LAB" "$LAB/policy.yaml" "$LAB/out" "127.0.0.1@$DNS_PORT" "127.0.0.1:$HTTPS_PORT" \
+  "$LAB/dns/unbound.conf" >"$LAB/danesync.yaml"
 
 cat >"$LAB/policy.yaml" <<'YAML'
 networks:
