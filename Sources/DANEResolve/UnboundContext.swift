@@ -14,12 +14,15 @@ import Darwin
 /// `unbound_conf` is loaded first so that the explicit settings (forwarders, trust anchor)
 /// add to it rather than being overridden by it.
 enum UnboundContext {
-    /// Settings that only the long-running resolver needs; the one-shot hook keeps libunbound's
-    /// defaults.
-    struct Tuning {
-        /// libunbound's `num-queries-per-thread` and `outgoing-range`: the worker thread must
-        /// accept at least as many queries as the resolver puts in flight, or it jostles some out.
-        var queriesInFlight: Int
+    /// What a context is for, and so its settings beyond `dns:`.
+    enum Tuning {
+        /// The agent's long-running resolver. `queriesInFlight`: libunbound's
+        /// `num-queries-per-thread` and `outgoing-range` — the worker thread must accept at
+        /// least as many queries as the resolver puts in flight, or it jostles some out.
+        case agent(queriesInFlight: Int)
+        /// One lookup of the `daneverify` hook, made on every authentication: set up for a
+        /// fast start, with the agent's zone anchors when the file exists.
+        case hook(zoneAnchors: String?)
     }
 
     /// A configured context in threaded async mode (`ub_ctx_async(ctx, 1)`): one libunbound
@@ -69,8 +72,9 @@ enum UnboundContext {
         // authentication, so it was one query in seven for nothing it needs. Validation is
         // unchanged.
         try setOption(ctx, "trust-anchor-signaling:", "no")
-        if let tuning {
-            let queries = max(1024, tuning.queriesInFlight)
+        switch tuning {
+        case .agent(let queriesInFlight):
+            let queries = max(1024, queriesInFlight)
             try setOption(ctx, "num-queries-per-thread:", String(queries))
             try setOption(ctx, "outgoing-range:", String(max(4096, 2 * queries)))
             // A pass asks for each name once (a warm `run` pass asks for none inside the TTL,
@@ -78,10 +82,30 @@ enum UnboundContext {
             // are never asked for again. The key cache (DNSKEYs, DS) keeps its default.
             try setOption(ctx, "msg-cache-size:", "512k")
             try setOption(ctx, "rrset-cache-size:", "512k")
+        case .hook:
+            // Measured per exec (scripts/bench-verify --rooted): building the default local
+            // zones for private address space cost 0.3 ms — reverse zones a TLSA lookup never
+            // touches. And with only loopback forwarders, libunbound's list of 64,000 source
+            // ports (0.4 ms and 170 page faults to build) guards against spoofing that cannot
+            // reach 127.0.0.1; any other resolver keeps the full range.
+            try setOption(ctx, "unblock-lan-zones:", "yes")
+            if !dns.forwarders.isEmpty && dns.forwarders.allSatisfy(Forwarder.isLoopback) {
+                try setOption(ctx, "outgoing-port-avoid:", "0-65535")
+                try setOption(ctx, "outgoing-port-permit:", "50000-51023")
+            }
+        case nil:
+            break
         }
         let status = ub_ctx_add_ta_file(ctx, dns.trustAnchorFile)
         guard status == 0 else {
             throw .trustAnchorRejected(path: dns.trustAnchorFile, reason: unboundErrorText(status))
+        }
+        // The organisations' zones as the agent validated them from `trust_anchor_file`
+        // (ZoneAnchors): libunbound starts at the closest anchor, so the hook's lookup asks
+        // for one DNSKEY and the TLSA instead of every zone from the root down. A file that
+        // cannot be used is left out: the root anchor still validates everything.
+        if case .hook(let anchors?) = tuning, (try? FileBytes.read(anchors, limit: configurationLimit)) != nil {
+            _ = ub_ctx_add_ta_file(ctx, anchors)
         }
     }
 

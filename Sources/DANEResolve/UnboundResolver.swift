@@ -48,7 +48,7 @@ public final class UnboundResolver: Resolver {
         for _ in 0..<count {
             let context: OpaquePointer
             do {
-                context = try UnboundContext.make(dns: dns, tuning: .init(queriesInFlight: share))
+                context = try UnboundContext.make(dns: dns, tuning: .agent(queriesInFlight: share))
             } catch {
                 stopAll()
                 throw error
@@ -84,51 +84,89 @@ public final class UnboundResolver: Resolver {
     ///
     /// The only extra thread is libunbound's own worker (threaded async mode; the alternative
     /// is a forked process). No event-loop thread, no Swift concurrency, no Foundation.
+    /// `zoneAnchors`, when the file exists, adds the agent's validated anchors of the
+    /// organisations' zones (``ZoneAnchors``): validation starts there, not at the root.
     ///
     /// - Throws: ``ResolverSetupError`` for configuration problems (unreadable trust anchor,
     ///   rejected forwarder …), so the hook can tell a broken installation from a DNS failure.
     public static func lookupOnce(
-        _ name: DeviceName, dns: Config.DNS, timeout: Duration
+        _ name: DeviceName, dns: Config.DNS, timeout: Duration, zoneAnchors: String? = nil
     ) throws(ResolverSetupError) -> TLSAAnswer {
+        try once(name.text, tlsaRRType, dns: dns, timeout: timeout, tuning: .hook(zoneAnchors: zoneAnchors)) {
+            err, result in
+            TLSAAnswer(name: name, unboundError: err, result: result)
+        } failed: {
+            TLSAAnswer(name: name, result: $0)
+        }
+    }
+
+    /// The validated DS RRset at `owner` (the agent's ``ZoneAnchors``), looked up as the hook
+    /// looks up a TLSA record.
+    public static func delegationSigners(
+        at owner: String, dns: Config.DNS, timeout: Duration
+    ) throws(ResolverSetupError) -> RawAnswer {
+        try once(owner, dsRRType, dns: dns, timeout: timeout, tuning: nil) { err, result in
+            RawAnswer(unboundError: err, result: result)
+        } failed: { failure in
+            switch failure {
+            case .timedOut: return RawAnswer(outcome: .timedOut)
+            case .failed(let why): return RawAnswer(outcome: .failed(why))
+            case .response: return RawAnswer(outcome: .failed("unexpected response"))
+            }
+        }
+    }
+
+    /// `qname`/`rrtype` on a fresh context on the calling thread, within `timeout`.
+    private static func once<T>(
+        _ qname: String, _ rrtype: Int32, dns: Config.DNS, timeout: Duration, tuning: UnboundContext.Tuning?,
+        answer: @escaping (Int32, UnsafeMutablePointer<ub_result>?) -> T, failed: (TLSAAnswer.Result) -> T
+    ) throws(ResolverSetupError) -> T {
         let deadline = ContinuousClock.now + timeout
-        let context = try UnboundContext.make(dns: dns, tuning: nil)
+        let context = try UnboundContext.make(dns: dns, tuning: tuning)
         defer { ub_ctx_delete(context) }
 
-        final class Outcome {
-            var answer: TLSAAnswer?
-            let name: DeviceName
-            init(name: DeviceName) { self.name = name }
-        }
-        let outcome = Outcome(name: name)
+        let outcome = OneShot(make: answer)
         return withExtendedLifetime(outcome) {
             var asyncID: Int32 = 0
             let status = ub_resolve_async(
-                context, name.text, tlsaRRType, internetClass, Unmanaged.passUnretained(outcome).toOpaque(),
+                context, qname, rrtype, internetClass, Unmanaged.passUnretained(outcome as OneShotDelivery).toOpaque(),
                 { argument, err, result in
-                    let outcome = Unmanaged<Outcome>.fromOpaque(argument!).takeUnretainedValue()
-                    outcome.answer = TLSAAnswer(name: outcome.name, unboundError: err, result: result)
+                    Unmanaged<OneShotDelivery>.fromOpaque(argument!).takeUnretainedValue().deliver(err, result)
                 }, &asyncID)
-            guard status == 0 else { return TLSAAnswer(name: name, result: .failed(unboundErrorText(status))) }
+            guard status == 0 else { return failed(.failed(unboundErrorText(status))) }
 
             var descriptor = pollfd(fd: ub_fd(context), events: Int16(POLLIN), revents: 0)
             while outcome.answer == nil {
                 let remaining = deadline - .now
                 guard remaining > .zero else {
                     ub_cancel(context, asyncID)
-                    return TLSAAnswer(name: name, result: .timedOut)
+                    return failed(.timedOut)
                 }
                 descriptor.revents = 0
                 let ready = poll(&descriptor, 1, Int32(clamping: remaining.millisecondsRoundedUp))
                 if ready < 0 && errno != EINTR {
                     ub_cancel(context, asyncID)
-                    return TLSAAnswer(name: name, result: .failed("poll: \(systemErrorText())"))
+                    return failed(.failed("poll: \(systemErrorText())"))
                 }
                 if descriptor.revents != 0 {
                     let processed = ub_process(context)
-                    if processed != 0 { return TLSAAnswer(name: name, result: .failed(unboundErrorText(processed))) }
+                    if processed != 0 { return failed(.failed(unboundErrorText(processed))) }
                 }
             }
             return outcome.answer!
         }
     }
+}
+
+/// What libunbound's callback (a C function pointer: no generic context) hands the result to.
+private class OneShotDelivery {
+    func deliver(_ err: Int32, _ result: UnsafeMutablePointer<ub_result>?) {}
+}
+
+/// The answer of a one-shot lookup, filled in by libunbound's callback.
+private final class OneShot<T>: OneShotDelivery {
+    var answer: T?
+    let make: (Int32, UnsafeMutablePointer<ub_result>?) -> T
+    init(make: @escaping (Int32, UnsafeMutablePointer<ub_result>?) -> T) { self.make = make }
+    override func deliver(_ err: Int32, _ result: UnsafeMutablePointer<ub_result>?) { answer = make(err, result) }
 }

@@ -134,7 +134,8 @@ func check(
     }
     let answer: TLSAAnswer
     do {
-        answer = try UnboundResolver.lookupOnce(name, dns: config.dns, timeout: max(.zero, deadline - .now))
+        answer = try UnboundResolver.lookupOnce(
+            name, dns: config.dns, timeout: max(.zero, deadline - .now), zoneAnchors: config.zoneAnchorsPath)
     } catch {
         return .reject(.usage, "resolver setup: \(error)")
     }

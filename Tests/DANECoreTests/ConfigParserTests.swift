@@ -220,6 +220,12 @@ struct ConfigParserTests {
         #expect(problems.contains { $0.contains("disconnect.nas[2].port") })
     }
 
+    @Test func test_loopbackForwarders_areThoseOnThisHost() {
+        #expect(
+            Forwarder.isLoopback("127.0.0.1@5353") && Forwarder.isLoopback("127.8.0.2") && Forwarder.isLoopback("::1"))
+        #expect(!Forwarder.isLoopback("192.0.2.53") && !Forwarder.isLoopback("::2@53") && !Forwarder.isLoopback("x"))
+    }
+
     @Test func test_forwarders_areKeptAsGiven() throws {
         let config = try ConfigParser.parse(Self.withPolicy("dns:\n  forwarders: [\"127.0.0.1@5353\", \"::1\"]\n"))
         #expect(config.dns.forwarders == ["127.0.0.1@5353", "::1"])

@@ -128,6 +128,8 @@ public struct Config: Equatable, Sendable {
         public static let caDirectory = "ca.d"
         public static let trustMap = "trustmap"
         public static let status = "status.json"
+        /// The DS records of the organisations' zones, for the hook (``ZoneAnchors``).
+        public static let zoneAnchors = "zone-anchors"
         /// Present while a change of `ca.pem` awaits a successful `sync.on_ca_change`; holds the
         /// Unix time of the change (design.md "Admission and failure rules").
         public static let caChangePending = ".on_ca_change.pending"
@@ -135,4 +137,5 @@ public struct Config: Equatable, Sendable {
 
     public var trustMapPath: String { output.dir + "/" + OutputFile.trustMap }
     public var statusPath: String { output.dir + "/" + OutputFile.status }
+    public var zoneAnchorsPath: String { output.dir + "/" + OutputFile.zoneAnchors }
 }

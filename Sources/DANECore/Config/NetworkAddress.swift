@@ -7,6 +7,13 @@ import Darwin
 /// `dns.forwarders` entries: an IPv4 or IPv6 address with an optional `@port`, as unbound's
 /// `forward-addr` writes them.
 public enum Forwarder {
+    /// Whether a forwarder is on this host (127.0.0.0/8 or ::1, with or without `@port`).
+    public static func isLoopback(_ text: String) -> Bool {
+        let address = String(text.split(separator: "@", maxSplits: 1).first ?? "")
+        guard let ip = IPAddress(address) else { return false }
+        return ip.octets.count == 4 ? ip.octets[0] == 127 : ip.octets == [UInt8](repeating: 0, count: 15) + [1]
+    }
+
     public static func isValid(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 1 || parts.count == 2 else { return false }

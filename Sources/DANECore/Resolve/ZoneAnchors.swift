@@ -1,0 +1,28 @@
+/// `zone-anchors` in `output.dir` (design.md "Outputs"): the DS records of the zones that hold
+/// the policy's names, as the agent validated them from `dns.trust_anchor_file`, in the
+/// presentation format unbound reads trust anchors in. The hook adds them to its root anchor,
+/// so that its live check starts at the organisation's zone (one DNSKEY and the TLSA) instead
+/// of validating every zone from the root on every authentication.
+public enum ZoneAnchors {
+    /// The zones that may hold a name's records, closest first: the suffixes of the name
+    /// without its first label, each with the root's dot (`_device.example.com.`,
+    /// `example.com.`, `com.` for `sensor1._device.example.com`).
+    public static func candidateZones(of name: DeviceName) -> [String] {
+        let labels = name.text.split(separator: ".")
+        guard labels.count > 1 else { return [] }
+        return (1..<labels.count).map { labels[$0...].joined(separator: ".") + "." }
+    }
+
+    /// `<owner> DS <key tag> <algorithm> <digest type> <DIGEST>` (RFC 4034 §5.3), or `nil` for
+    /// rdata too short to be a DS record.
+    public static func line(owner: String, rdata: [UInt8]) -> String? {
+        guard rdata.count > 4 else { return nil }
+        let keyTag = UInt16(rdata[0]) << 8 | UInt16(rdata[1])
+        return "\(owner) DS \(keyTag) \(rdata[2]) \(rdata[3]) \(Hex.encode(rdata[4...]).uppercased())"
+    }
+
+    /// The file: one line per DS record, sorted, each zone's records together.
+    public static func render(_ lines: [String]) -> [UInt8] {
+        Array(lines.sorted().map { $0 + "\n" }.joined().utf8)
+    }
+}
