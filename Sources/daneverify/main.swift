@@ -163,7 +163,9 @@ case .run(let arguments):
 }
 print(verdict.line)
 if let note = verdict.note { writeStandardError("daneverify: \(note)\n") }
-// Exit only once FreeRADIUS has read the line: its PID is on record by then (PipeDrain).
+// Exit only once FreeRADIUS has read the line: its PID is on record by then (PipeDrain); and
+// let it see end-of-file only once we have exited, so that its first reap finds us.
 fflush(nil)  // every output stream: stdout holds the line
 PipeDrain.wait(STDOUT_FILENO, limit: .seconds(2))
+PipeDrain.closeAfterExit(STDOUT_FILENO)
 exit(verdict.code.rawValue)
