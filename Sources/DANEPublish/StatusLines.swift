@@ -7,7 +7,9 @@ import Foundation
 /// The descriptor keeps the file this pass started from, even after publishing replaces it.
 final class StatusLines: @unchecked Sendable {
     private let fd: Int32
-    private var lines: [DeviceName: (offset: Int, length: Int, number: Int)] = [:]
+    /// By the FNV-1a-64 of the name, not the name: at 100,000 names the keys' strings were most
+    /// of the index. A line read for a name is checked to be that name's (``take(_:)``).
+    private var lines: [UInt64: (offset: UInt32, length: UInt32, number: UInt32)] = [:]
     /// Lines whose name could not be read.
     private(set) var rejected: [String] = []
 
@@ -23,14 +25,16 @@ final class StatusLines: @unchecked Sendable {
 
     deinit { close(fd) }
 
-    /// A name's line (without the comma that separates it from the next), once.
+    /// A name's line (without the comma that separates it from the next), once; `nil` also
+    /// when the line found under the name's hash names another name.
     func take(_ name: DeviceName) -> (json: [UInt8], number: Int)? {
-        guard let line = lines.removeValue(forKey: name) else { return nil }
-        var bytes = [UInt8](repeating: 0, count: line.length)
-        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, line.length, off_t(line.offset)) }
-        guard n == line.length else { return nil }
+        guard let line = lines.removeValue(forKey: TrustMapFormat.fnv1a(name.text.utf8)) else { return nil }
+        let length = Int(line.length)
+        var bytes = [UInt8](repeating: 0, count: length)
+        let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(line.offset)) }
+        guard n == length, Self.name(in: bytes) == name else { return nil }
         if bytes.last == UInt8(ascii: ",") { bytes.removeLast() }
-        return (bytes, line.number)
+        return (bytes, Int(line.number))
     }
 
     /// Reads the file once, noting each name line's place; false when the first line is not
@@ -66,15 +70,19 @@ final class StatusLines: @unchecked Sendable {
 
     private static let nameKey = Array(#""name":""#.utf8)
 
-    /// The line's `"name":"…"` (a key: inside a JSON string a quote is always escaped).
     private func note(_ line: [UInt8], at offset: Int, number: Int) {
-        guard let key = line.firstRange(of: Self.nameKey),
-            let end = line[key.upperBound...].firstIndex(of: UInt8(ascii: "\"")),
-            let name = try? DeviceName(String(decoding: line[key.upperBound..<end], as: UTF8.self))
-        else {
+        guard let name = Self.name(in: line), offset <= UInt32.max, line.count <= UInt32.max else {
             rejected.append("status.json line \(number): not a name entry (no device name)")
             return
         }
-        lines[name] = (offset, line.count, number)
+        lines[TrustMapFormat.fnv1a(name.text.utf8)] = (UInt32(offset), UInt32(line.count), UInt32(number))
+    }
+
+    /// The line's `"name":"…"` (a key: inside a JSON string a quote is always escaped).
+    private static func name(in line: [UInt8]) -> DeviceName? {
+        guard let key = line.firstRange(of: nameKey),
+            let end = line[key.upperBound...].firstIndex(of: UInt8(ascii: "\""))
+        else { return nil }
+        return try? DeviceName(String(decoding: line[key.upperBound..<end], as: UTF8.self))
     }
 }
