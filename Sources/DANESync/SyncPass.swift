@@ -156,6 +156,9 @@ public struct SyncPass: Sendable {
                 addNext()
             }
         }
+        // The previous records and their decoding are gone: hand those pages back before
+        // publishing allocates the status and trust-map entries.
+        MemoryTrim.now()
         return (records, discovered, answers)
     }
 
