@@ -15,20 +15,25 @@ public struct ValidityCheck: Sendable {
 
     /// Why `certificate` is not valid now, naming the date; `nil` when it is.
     public func problem(with certificate: CertificateFacts) -> String? {
-        let skew = TimeInterval(clockSkew.components.seconds)
-        if now + skew < certificate.notValidBefore {
-            return "\(certificate.subject) is not valid before \(Self.format(certificate.notValidBefore))"
+        switch violation(notBefore: certificate.notValidBefore, notAfter: certificate.notValidAfter) {
+        case .notYet: return "\(certificate.subject) is not valid before \(Self.format(certificate.notValidBefore))"
+        case .expired: return "\(certificate.subject) expired on \(Self.format(certificate.notValidAfter))"
+        case nil: return nil
         }
-        if now - skew > certificate.notValidAfter {
-            return "\(certificate.subject) expired on \(Self.format(certificate.notValidAfter))"
-        }
-        return nil
     }
 
     /// Whether a certificate valid from `notBefore` through `notAfter` is valid now.
     public func holds(notBefore: Date, notAfter: Date) -> Bool {
+        violation(notBefore: notBefore, notAfter: notAfter) == nil
+    }
+
+    private enum Violation { case notYet, expired }
+
+    private func violation(notBefore: Date, notAfter: Date) -> Violation? {
         let skew = TimeInterval(clockSkew.components.seconds)
-        return now + skew >= notBefore && now - skew <= notAfter
+        if now + skew < notBefore { return .notYet }
+        if now - skew > notAfter { return .expired }
+        return nil
     }
 
     static func format(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

@@ -125,18 +125,19 @@ public final class UnboundResolver: Resolver {
         let context = try UnboundContext.make(dns: dns, tuning: tuning)
         defer { ub_ctx_delete(context) }
 
-        let outcome = OneShot(make: answer)
+        var delivered: T?
+        let outcome = OneShot { delivered = answer($0, $1) }
         return withExtendedLifetime(outcome) {
             var asyncID: Int32 = 0
             let status = ub_resolve_async(
-                context, qname, rrtype, internetClass, Unmanaged.passUnretained(outcome as OneShotDelivery).toOpaque(),
+                context, qname, rrtype, internetClass, Unmanaged.passUnretained(outcome).toOpaque(),
                 { argument, err, result in
-                    Unmanaged<OneShotDelivery>.fromOpaque(argument!).takeUnretainedValue().deliver(err, result)
+                    Unmanaged<OneShot>.fromOpaque(argument!).takeUnretainedValue().deliver(err, result)
                 }, &asyncID)
             guard status == 0 else { return failed(.failed(unboundErrorText(status))) }
 
             var descriptor = pollfd(fd: ub_fd(context), events: Int16(POLLIN), revents: 0)
-            while outcome.answer == nil {
+            while delivered == nil {
                 let remaining = deadline - .now
                 guard remaining > .zero else {
                     ub_cancel(context, asyncID)
@@ -153,20 +154,13 @@ public final class UnboundResolver: Resolver {
                     if processed != 0 { return failed(.failed(unboundErrorText(processed))) }
                 }
             }
-            return outcome.answer!
+            return delivered!
         }
     }
 }
 
 /// What libunbound's callback (a C function pointer: no generic context) hands the result to.
-private class OneShotDelivery {
-    func deliver(_ err: Int32, _ result: UnsafeMutablePointer<ub_result>?) {}
-}
-
-/// The answer of a one-shot lookup, filled in by libunbound's callback.
-private final class OneShot<T>: OneShotDelivery {
-    var answer: T?
-    let make: (Int32, UnsafeMutablePointer<ub_result>?) -> T
-    init(make: @escaping (Int32, UnsafeMutablePointer<ub_result>?) -> T) { self.make = make }
-    override func deliver(_ err: Int32, _ result: UnsafeMutablePointer<ub_result>?) { answer = make(err, result) }
+private final class OneShot {
+    let deliver: (Int32, UnsafeMutablePointer<ub_result>?) -> Void
+    init(_ deliver: @escaping (Int32, UnsafeMutablePointer<ub_result>?) -> Void) { self.deliver = deliver }
 }

@@ -122,10 +122,7 @@ public final class Agent: Sendable {
             throw PassError.publish("\(error)")
         }
         published()
-        let names = summary.status.names.filter { $0.state == .ok || $0.state == .stale }.compactMap {
-            try? DeviceName($0.name)
-        }
-        _ = await ZoneAnchorSource(dns: config.dns, logger: logger).publish(for: names, into: config.output.dir)
+        _ = await ZoneAnchorSource(dns: config.dns, logger: logger).publish(for: policy.names, into: config.output.dir)
         await disconnectRevokedSessions(&summary, store: pass.store)
         metrics.record(summary)
         let counts = summary.status.counts

@@ -5,7 +5,7 @@ import Foundation
 import Logging
 
 /// Finds and publishes `zone-anchors` (``ZoneAnchors``, design.md "Outputs") after a pass: for
-/// the parent of every published name, the closest enclosing zone whose DS RRset validates as
+/// the parent of every name of the policy, the closest enclosing zone whose DS RRset validates as
 /// secure from `dns.trust_anchor_file`. Only what validated is written; a zone that could not
 /// be found (insecure, bogus, timed out) is left out, and the hook validates it from the
 /// configured anchor as before.
@@ -38,7 +38,7 @@ struct ZoneAnchorSource {
         var parents: [DeviceName] = []
         var seen: Set<String> = []
         for name in names {
-            guard let first = ZoneAnchors.candidateZones(of: name).first, seen.insert(first).inserted else { continue }
+            guard let parent = ZoneAnchors.parent(of: name), seen.insert(parent).inserted else { continue }
             parents.append(name)
             if parents.count == Self.maximumParents { break }
         }

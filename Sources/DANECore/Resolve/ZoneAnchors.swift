@@ -13,6 +13,13 @@ public enum ZoneAnchors {
         return (1..<labels.count).map { labels[$0...].joined(separator: ".") + "." }
     }
 
+    /// The first of ``candidateZones(of:)``, without the others: names that share it share
+    /// every candidate, so it is what tells them apart.
+    public static func parent(of name: DeviceName) -> String? {
+        guard let dot = name.text.firstIndex(of: ".") else { return nil }
+        return name.text[name.text.index(after: dot)...] + "."
+    }
+
     /// `<owner> DS <key tag> <algorithm> <digest type> <DIGEST>` (RFC 4034 §5.3), or `nil` for
     /// rdata too short to be a DS record.
     public static func line(owner: String, rdata: [UInt8]) -> String? {
