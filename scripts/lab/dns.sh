@@ -30,12 +30,7 @@ port() { sed -n 's/^DNS_PORT=//p' "$D/dns.env"; }
 serial_served() { kdig @127.0.0.1 -p "$(port)" "$1" SOA +short +time=1 +retry=0 2>/dev/null | awk '{print $3}'; }
 
 # next_serial ZONE: max(now, current serial + 1), so every edit is visibly newer.
-next_serial() {
-  local old now
-  old=$(awk '$4 == "SOA" { print $7; exit }' "$D/src/$1.zone" 2>/dev/null || true)
-  now=$(date +%s)
-  echo $(( ${old:-0} >= now ? old + 1 : now ))
-}
+next_serial() { serial_after "$D/src/$1.zone"; }
 
 zone_head() {
   echo "$1. 60 IN SOA ns.$1. hostmaster.$1. $(next_serial "$1") 3600 600 86400 60"
@@ -168,22 +163,10 @@ zone_of() {
 
 # edit_tlsa withdraw|restore NAME: move NAME's TLSA lines between src zone and withdrawn/NAME.
 edit_tlsa() {
-  local name=${2%.} zone src kept=$D/withdrawn/${2%.}
+  local name=${2%.} zone
   require_running
   zone=$(zone_of "$name")
-  src=$D/src/$zone.zone
-  mkdir -p "$D/withdrawn"
-  if [[ $1 == withdraw ]]; then
-    awk -v n="$name." '$1 == n && $4 == "TLSA"' "$src" >>"$kept"
-    awk -v n="$name." '!($1 == n && $4 == "TLSA")' "$src" >"$src.tmp"
-  else
-    [[ -s $kept ]] || { rm -f "$kept"; return 0; }
-    cat "$src" "$kept" >"$src.tmp"
-  fi
-  awk -v s="$(next_serial "$zone")" '$4 == "SOA" && !done { $7 = s; done = 1 } 1' "$src.tmp" >"$src"
-  rm -f "$src.tmp"
-  [[ $1 == restore ]] && rm -f "$kept"
-  [[ $1 == withdraw && ! -s $kept ]] && rm -f "$kept"
+  move_tlsa "$1" "$name" "$D/src/$zone.zone" "$D/withdrawn/$name" || return 0
   publish "$zone"
   reload_zone "$zone"
 }

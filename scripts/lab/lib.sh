@@ -125,3 +125,32 @@ verify:
   timeout: 2s
 YAML
 }
+
+# serial_after ZONEFILE: a SOA serial above the file's and not below the Unix time (knot serves
+# a reloaded zone only when its serial grew).
+serial_after() {
+  local old now
+  old=$(awk '$4 == "SOA" { print $7; exit }' "$1" 2>/dev/null || true)
+  now=$(date +%s)
+  echo $(( ${old:-0} >= now ? old + 1 : now ))
+}
+
+# move_tlsa withdraw|restore NAME SRC KEPT: move NAME's TLSA lines from the zone source SRC to
+# KEPT (withdraw), or back (restore), and give SRC a new serial. Returns 1 when there is
+# nothing to restore (SRC unchanged); the caller then signs and reloads the zone.
+move_tlsa() {
+  local action=$1 name=${2%.} src=$3 kept=$4 serial
+  mkdir -p "$(dirname "$kept")"
+  if [[ $action == withdraw ]]; then
+    awk -v n="$name." '$1 == n && $4 == "TLSA"' "$src" >>"$kept"
+    awk -v n="$name." '!($1 == n && $4 == "TLSA")' "$src" >"$src.tmp"
+  else
+    [[ -s $kept ]] || { rm -f "$kept"; return 1; }
+    cat "$src" "$kept" >"$src.tmp"
+  fi
+  serial=$(serial_after "$src")
+  awk -v s="$serial" '$4 == "SOA" && !done { $7 = s; done = 1 } 1' "$src.tmp" >"$src"
+  rm -f "$src.tmp"
+  if [[ $action == restore || ! -s $kept ]]; then rm -f "$kept"; fi
+  return 0
+}

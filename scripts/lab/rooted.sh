@@ -99,12 +99,7 @@ make_certificates() {
 
 # --- zones -----------------------------------------------------------------------------------
 # next_serial ZONE: max(now, current serial + 1), so every edit is visibly newer.
-next_serial() {
-  local old now
-  old=$(awk '$4 == "SOA" { print $7; exit }' "$Z/src/$(zone_file "$1").zone" 2>/dev/null || true)
-  now=$(date +%s)
-  echo $(( ${old:-0} >= now ? old + 1 : now ))
-}
+next_serial() { serial_after "$Z/src/$(zone_file "$1").zone"; }
 
 # keys ZONE: make the zone's KSK and ZSK on first use; their base names in keys/FILE.{ksk,zsk}.
 keys() {
@@ -359,20 +354,10 @@ start() {
 # edit_tlsa withdraw|restore NAME: move NAME's TLSA lines between the source zone and
 # withdrawn/NAME, re-sign, reload, flush unbound's cache of NAME.
 edit_tlsa() {
-  local name=${2%.} src=$Z/src/$ORG.zone kept=$Z/withdrawn/${2%.}
+  local name=${2%.}
   running || die "the rooted lab in $LAB is not running (rooted.sh start $LAB)"
   [[ $name == *".$ORG" ]] || die "$name is not in $ORG"
-  mkdir -p "$Z/withdrawn"
-  if [[ $1 == withdraw ]]; then
-    awk -v n="$name." '$1 == n && $4 == "TLSA"' "$src" >>"$kept"
-    awk -v n="$name." '!($1 == n && $4 == "TLSA")' "$src" >"$src.tmp"
-  else
-    [[ -s $kept ]] || { rm -f "$kept"; return 0; }
-    cat "$src" "$kept" >"$src.tmp"
-  fi
-  awk -v s="$(next_serial "$ORG")" '$4 == "SOA" && !done { $7 = s; done = 1 } 1' "$src.tmp" >"$src"
-  rm -f "$src.tmp"
-  [[ $1 == restore || ! -s $kept ]] && rm -f "$kept"
+  move_tlsa "$1" "$name" "$Z/src/$ORG.zone" "$Z/withdrawn/$name" || return 0
   sign "$ORG"
   reload "$ORG"
   # Withdrawn: the cached TLSA goes. Restored: the NSEC records that deny the name go too
