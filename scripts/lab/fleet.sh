@@ -114,22 +114,8 @@ write_unbound_conf() {
     echo "    access-control: 127.0.0.0/8 allow"
     echo "    access-control: $NET.0/24 allow"
     echo "    do-not-query-localhost: no"
-    # Root in the lab: the lab's files live in a 0700 temp dir.
-    echo '    username: ""'
-    echo '    chroot: ""'
-    echo "    directory: \"$U\""
-    echo "    pidfile: \"$U/unbound.pid\""
-    echo "    logfile: \"$U/unbound.log\""
-    echo "    use-syslog: no"
-    echo "    log-time-ascii: yes"
-    echo "    val-log-level: 2"
-    echo "    trust-anchor-file: \"$LAB/dns/trust-anchors\""
-    echo "    trust-anchor-signaling: no"
-    echo "    root-key-sentinel: no"
-    echo "remote-control:"
-    echo "    control-enable: yes"
-    echo "    control-interface: \"$U/control.sock\""
-    echo "    control-use-cert: no"
+    unbound_daemon_conf "$U" "$LAB/dns/trust-anchors"
+    unbound_control_conf "$U"
     # Glue cannot carry a port (notes-lab.md): one stub-zone per lab zone, and "." to knotd as
     # well so that no query for another name leaves for the real root servers.
     for f in "$LAB"/dns/src/*.zone; do

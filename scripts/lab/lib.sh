@@ -154,3 +154,28 @@ move_tlsa() {
   if [[ $action == restore || ! -s $kept ]]; then rm -f "$kept"; fi
   return 0
 }
+
+# unbound_daemon_conf DIR ANCHORFILE: the server: lines of a lab unbound daemon (fleet.sh,
+# rooted.sh) that keeps its files in DIR and validates from ANCHORFILE. Root in the lab: the
+# lab's files live in a 0700 temp dir, so no user switch and no chroot.
+unbound_daemon_conf() {
+  echo '    username: ""'
+  echo '    chroot: ""'
+  echo "    directory: \"$1\""
+  echo "    pidfile: \"$1/unbound.pid\""
+  echo "    logfile: \"$1/unbound.log\""
+  echo "    use-syslog: no"
+  echo "    log-time-ascii: yes"
+  echo "    val-log-level: 2"
+  echo "    trust-anchor-file: \"$2\""
+  echo "    trust-anchor-signaling: no"
+  echo "    root-key-sentinel: no"
+}
+
+# unbound_control_conf DIR: its remote-control on DIR/control.sock (unbound-control -s).
+unbound_control_conf() {
+  echo "remote-control:"
+  echo "    control-enable: yes"
+  echo "    control-interface: \"$1/control.sock\""
+  echo "    control-use-cert: no"
+}

@@ -214,25 +214,12 @@ configure_unbound() {
     echo "    interface: 127.0.0.1@$1"
     echo "    do-ip6: no"
     echo "    do-not-query-localhost: no"
-    echo '    username: ""'
-    echo '    chroot: ""'
-    echo "    directory: \"$U\""
-    echo "    pidfile: \"$U/unbound.pid\""
-    echo "    logfile: \"$U/unbound.log\""
-    echo "    use-syslog: no"
-    echo "    log-time-ascii: yes"
-    echo "    val-log-level: 2"
-    echo "    trust-anchor-file: \"$R/root-ds\""
-    echo "    trust-anchor-signaling: no"
-    echo "    root-key-sentinel: no"
+    unbound_daemon_conf "$U" "$R/root-ds"
     # total.num.queries / num.query.type.* per exec (bench-verify --rooted): not cumulative, so
     # stats_noreset differences are the queries between two reads.
     echo "    extended-statistics: yes"
     echo "    statistics-cumulative: no"
-    echo "remote-control:"
-    echo "    control-enable: yes"
-    echo "    control-interface: \"$U/control.sock\""
-    echo "    control-use-cert: no"
+    unbound_control_conf "$U"
     for zone in "${ZONES[@]}"; do
       printf 'stub-zone:\n    name: "%s"\n    stub-addr: 127.0.0.1@%s\n' "$(fqdn "$zone")" "$KNOT_PORT"
     done
