@@ -33,6 +33,10 @@
 #                             1.2 sessions resume (eapol_test -r1; default off, as shipped)
 #   --gate on|off             off removes tls { virtual_server } from the eap module (the
 #                             pre-gate config; for controls only). Default on.
+#   --mark on|off             on (default, as radius-config/README.md installs it): the default
+#                             server's Post-Auth-Type Challenge calls danesync_verified
+#                             (policy.d/danesync), so the gate takes the verify hook's accept
+#                             instead of running daneverify again; off: the gate always runs it.
 #   --post-auth-exec "CMD ARGS…"|none
 #                             lab instrumentation: run "CMD ARGS… <User-Name>" in post-auth
 #                             of every Access-Accept, before it is sent (exec, wait, 20 s).
@@ -82,7 +86,7 @@ SECRET=testing123
 PROD_PREFIX='/usr/bin/daneverify --config /etc/danesync/danesync.yaml'
 
 usage() {
-    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--post-auth-exec \"CMD ARGS…\"|none] [--listen ADDR|none] [--client CIDR|none] [--accounting on|off]"
+    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--mark on|off] [--post-auth-exec \"CMD ARGS…\"|none] [--listen ADDR|none] [--client CIDR|none] [--accounting on|off]"
 }
 
 [[ $# -ge 2 ]] || usage
@@ -110,6 +114,7 @@ while [[ $# -gt 0 ]]; do
             [[ $2 == ok || $2 == missing || $2 == unwritable ]] || die "--tmpdir: ok, missing or unwritable"
             OPT[tmpdir]=$2 ;;
         --tls-cache) [[ $2 == on || $2 == off ]] || die "--tls-cache: on or off"; OPT[tls_cache]=$2 ;;
+        --mark) [[ $2 == on || $2 == off ]] || die "--mark: on or off"; OPT[mark]=$2 ;;
         --gate) [[ $2 == on || $2 == off ]] || die "--gate: on or off"; OPT[gate]=$2 ;;
         --post-auth-exec) OPT[post_auth_exec]=$2 ;;
         --listen)
@@ -210,7 +215,7 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 # recomputed from DV_BIN and CONFIG every time); VERIFY_CMD / GATE_CMD are what runs.
 load_settings() {
     CONFIG=$LABDIR/danesync.yaml CA_FILE=$LABDIR/out/ca.pem VERIFY_ARG= GATE_ARG=
-    TMPDIR_MODE=ok TLS_CACHE=off GATE=on POST_AUTH_EXEC='' LISTEN='' CLIENT_NET='' ACCOUNTING=off
+    TMPDIR_MODE=ok TLS_CACHE=off GATE=on MARK=on POST_AUTH_EXEC='' LISTEN='' CLIENT_NET='' ACCOUNTING=off
     DV_BIN=$REPO/.build/release/daneverify
     CONFIG_DIR=$REPO/radius-config
     if [[ $ACTION == restart && -s $SETTINGS ]]; then
@@ -225,6 +230,7 @@ load_settings() {
     MODULE_SRC=$CONFIG_DIR/mods-available/eap-danesync
     GATE_MODULE_SRC=$CONFIG_DIR/mods-available/danesync-gate
     GATE_SITE_SRC=$CONFIG_DIR/sites-available/danesync-gate
+    POLICY_SRC=$CONFIG_DIR/policy.d/danesync
     if [[ -n ${DANEVERIFY:-} ]]; then
         DV_BIN=$DANEVERIFY
         [[ $DV_BIN == /* ]] || DV_BIN=$REPO/$DV_BIN
@@ -235,6 +241,7 @@ load_settings() {
     [[ -v OPT[gate_cmd] ]] && GATE_ARG=$(abs_cmd "${OPT[gate_cmd]}")
     [[ -v OPT[tmpdir] ]] && TMPDIR_MODE=${OPT[tmpdir]}
     [[ -v OPT[tls_cache] ]] && TLS_CACHE=${OPT[tls_cache]}
+    [[ -v OPT[mark] ]] && MARK=${OPT[mark]}
     [[ -v OPT[gate] ]] && GATE=${OPT[gate]}
     [[ -v OPT[listen] ]] && LISTEN=${OPT[listen]#none}
     [[ -v OPT[client] ]] && CLIENT_NET=${OPT[client]#none}
@@ -256,7 +263,7 @@ save_settings() {
         echo "# radius.sh settings of the running server (read by radius.sh restart)"
         printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\nCONFIG_DIR=%q\n' \
             "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG" "$CONFIG_DIR"
-        printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$POST_AUTH_EXEC"
+        printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nMARK=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$MARK" "$POST_AUTH_EXEC"
         printf 'LISTEN=%q\nCLIENT_NET=%q\nACCOUNTING=%q\n' "$LISTEN" "$CLIENT_NET" "$ACCOUNTING"
         echo "# in effect:"
         printf '# verify client: %s\n# gate program:  %s\n' "$VERIFY_CMD" "$GATE_CMD"
@@ -268,7 +275,7 @@ save_settings() {
 build_config() {
     local port=$1 acct_port=$2
     local f
-    for f in "$MODULE_SRC" "$GATE_MODULE_SRC" "$GATE_SITE_SRC"; do [[ -f $f ]] || die "missing $f"; done
+    for f in "$MODULE_SRC" "$GATE_MODULE_SRC" "$GATE_SITE_SRC" "$POLICY_SRC"; do [[ -f $f ]] || die "missing $f"; done
     [[ -f $LABDIR/pki/web/radius.pem && -f $LABDIR/pki/web/radius.key ]] \
         || die "missing server certificate $LABDIR/pki/web/radius.{pem,key} (run pki.sh first)"
     [[ -f $CA_FILE ]] || die "missing $CA_FILE (run danesync once first)"
@@ -330,9 +337,15 @@ build_config() {
         || die "could not rewrite program in $GATE_MODULE_SRC"
     mv -f "$RDIR/gate.tmp" "$RDIR/mods-enabled/danesync-gate"
     cp "$GATE_SITE_SRC" "$RDIR/sites-enabled/danesync-gate"
+    mkdir -p "$RDIR/policy.d"
+    rm -f "$RDIR"/policy.d/*
+    cp "$POLICY_SRC" "$RDIR/policy.d/danesync"
 
     # --- lab instrumentation ------------------------------------------------------------------
-    local post_auth=
+    local post_auth= mark=
+    if [[ $MARK == on ]]; then
+        mark=$'Post-Auth-Type Challenge {\n\t\t\tdanesync_verified\n\t\t}'
+    fi
     if [[ -n $POST_AUTH_EXEC ]]; then
         cat >"$RDIR/mods-enabled/lab-post-auth" <<EOF
 # Generated by scripts/lab/radius.sh --post-auth-exec (lab instrumentation, not shipped).
@@ -411,6 +424,9 @@ thread pool {
 	min_spare_servers = 1
 	max_spare_servers = 4
 	max_requests_per_server = 0
+	# As radius-config/README.md advises: 65536 (the default) costs 9 x 8 MB of queue that
+	# every fork of the server (one per daneverify run) copies the page tables of.
+	max_queue_size = 4096
 }
 
 client localhost {
@@ -422,6 +438,10 @@ client localhost {
 $clients
 modules {
 	\$INCLUDE mods-enabled/
+}
+
+policy {
+	\$INCLUDE policy.d/
 }
 
 server default {
@@ -440,6 +460,7 @@ $listens	authorize {
 	}
 	post-auth {
 		$post_auth
+		$mark
 		Post-Auth-Type REJECT {
 			eap
 		}
