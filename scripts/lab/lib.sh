@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Shared helpers for the lab scripts. Source it: . "$(dirname "$0")/lib.sh"
-# Provides: die, free_port, serve_on_free_port, key_id, aki, ski, cert_der_hex, spki_sha256, pid_alive, stop_pid.
+# Provides: die, free_port, serve_on_free_port, key_id, aki, ski, cert_der_hex, spki_sha256, installed_copy, pid_alive, stop_pid, …
 
 # shellcheck disable=SC2034  # used by the scripts that source this
 LAB_BIN=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -65,6 +65,17 @@ cert_der_hex() { openssl x509 -in "$1" -outform DER | od -An -v -tx1 | tr -d ' \
 spki_sha256() {
   openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
     openssl dgst -sha256 -r | cut -d' ' -f1
+}
+
+# installed_copy SRC DEST: copies SRC/danesync and SRC/daneverify into DEST (created) the way a
+# package install writes them (write(2) into a new file), and prints DEST. Benchmarks run these
+# copies: a binary exec'd straight from the linker's output (lld writes it through a shared
+# mapping) faults its pages in small folios — the same daneverify measured 2.6 ms there and
+# 2.2 ms as a fresh copy.
+installed_copy() {
+  mkdir -p "$2"
+  install -m 0755 "$1/danesync" "$1/daneverify" "$2/"
+  echo "$2"
 }
 
 pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
