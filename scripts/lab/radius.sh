@@ -33,6 +33,9 @@
 #                             1.2 sessions resume (eapol_test -r1; default off, as shipped)
 #   --gate on|off             off removes tls { virtual_server } from the eap module (the
 #                             pre-gate config; for controls only). Default on.
+#   --debug on|off            on (default): freeradius -xx, the debug log the e2e cases read;
+#                             off: no -x, as a service runs (benchmarks: debug logging costs
+#                             most in the requests that run a hook)
 #   --mark on|off             on (default, as radius-config/README.md installs it): the default
 #                             server's Post-Auth-Type Challenge calls danesync_verified
 #                             (policy.d/danesync), so the gate takes the verify hook's accept
@@ -55,7 +58,7 @@
 #                             Default off.
 #
 # Builds LABDIR/radius/ (radiusd.conf, dictionary, mods-enabled/{eap,danesync-gate},
-# sites-enabled/danesync-gate, tmp/), starts `freeradius -f -xx` on 127.0.0.1 at a free high
+# sites-enabled/danesync-gate, tmp/), starts `freeradius -f -xx` (or without -xx: --debug off) on 127.0.0.1 at a free high
 # UDP port, waits until it is ready, and writes LABDIR/radius/radius.env (RADIUS_HOST,
 # RADIUS_PORT, RADIUS_SECRET, and RADIUS_ACCT_PORT with --accounting on; removed by stop).
 # Debug log: LABDIR/radius/radiusd.log (previous run: radiusd.log.prev). The effective
@@ -86,7 +89,7 @@ SECRET=testing123
 PROD_PREFIX='/usr/bin/daneverify --config /etc/danesync/danesync.yaml'
 
 usage() {
-    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--mark on|off] [--post-auth-exec \"CMD ARGS…\"|none] [--listen ADDR|none] [--client CIDR|none] [--accounting on|off]"
+    die "usage: radius.sh start|restart|stop LABDIR [--verify-cmd \"CMD ARGS…\"] [--gate-cmd \"CMD ARGS…\"] [--config FILE] [--ca-file FILE] [--tmpdir ok|missing|unwritable] [--tls-cache on|off] [--gate on|off] [--mark on|off] [--debug on|off] [--post-auth-exec \"CMD ARGS…\"|none] [--listen ADDR|none] [--client CIDR|none] [--accounting on|off]"
 }
 
 [[ $# -ge 2 ]] || usage
@@ -115,6 +118,7 @@ while [[ $# -gt 0 ]]; do
             OPT[tmpdir]=$2 ;;
         --tls-cache) [[ $2 == on || $2 == off ]] || die "--tls-cache: on or off"; OPT[tls_cache]=$2 ;;
         --mark) [[ $2 == on || $2 == off ]] || die "--mark: on or off"; OPT[mark]=$2 ;;
+        --debug) [[ $2 == on || $2 == off ]] || die "--debug: on or off"; OPT[debug]=$2 ;;
         --gate) [[ $2 == on || $2 == off ]] || die "--gate: on or off"; OPT[gate]=$2 ;;
         --post-auth-exec) OPT[post_auth_exec]=$2 ;;
         --listen)
@@ -215,7 +219,7 @@ sed_escape() { printf '%s' "$1" | sed -e 's/[\\|&]/\\&/g'; }
 # recomputed from DV_BIN and CONFIG every time); VERIFY_CMD / GATE_CMD are what runs.
 load_settings() {
     CONFIG=$LABDIR/danesync.yaml CA_FILE=$LABDIR/out/ca.pem VERIFY_ARG= GATE_ARG=
-    TMPDIR_MODE=ok TLS_CACHE=off GATE=on MARK=on POST_AUTH_EXEC='' LISTEN='' CLIENT_NET='' ACCOUNTING=off
+    TMPDIR_MODE=ok TLS_CACHE=off GATE=on MARK=on DEBUG=on POST_AUTH_EXEC='' LISTEN='' CLIENT_NET='' ACCOUNTING=off
     DV_BIN=$REPO/.build/release/daneverify
     CONFIG_DIR=$REPO/radius-config
     if [[ $ACTION == restart && -s $SETTINGS ]]; then
@@ -242,6 +246,7 @@ load_settings() {
     [[ -v OPT[tmpdir] ]] && TMPDIR_MODE=${OPT[tmpdir]}
     [[ -v OPT[tls_cache] ]] && TLS_CACHE=${OPT[tls_cache]}
     [[ -v OPT[mark] ]] && MARK=${OPT[mark]}
+    [[ -v OPT[debug] ]] && DEBUG=${OPT[debug]}
     [[ -v OPT[gate] ]] && GATE=${OPT[gate]}
     [[ -v OPT[listen] ]] && LISTEN=${OPT[listen]#none}
     [[ -v OPT[client] ]] && CLIENT_NET=${OPT[client]#none}
@@ -263,7 +268,7 @@ save_settings() {
         echo "# radius.sh settings of the running server (read by radius.sh restart)"
         printf 'CONFIG=%q\nCA_FILE=%q\nDV_BIN=%q\nVERIFY_ARG=%q\nGATE_ARG=%q\nCONFIG_DIR=%q\n' \
             "$CONFIG" "$CA_FILE" "$DV_BIN" "$VERIFY_ARG" "$GATE_ARG" "$CONFIG_DIR"
-        printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nMARK=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$MARK" "$POST_AUTH_EXEC"
+        printf 'TMPDIR_MODE=%q\nTLS_CACHE=%q\nGATE=%q\nMARK=%q\nDEBUG=%q\nPOST_AUTH_EXEC=%q\n' "$TMPDIR_MODE" "$TLS_CACHE" "$GATE" "$MARK" "$DEBUG" "$POST_AUTH_EXEC"
         printf 'LISTEN=%q\nCLIENT_NET=%q\nACCOUNTING=%q\n' "$LISTEN" "$CLIENT_NET" "$ACCOUNTING"
         echo "# in effect:"
         printf '# verify client: %s\n# gate program:  %s\n' "$VERIFY_CMD" "$GATE_CMD"
@@ -478,6 +483,8 @@ do_start() {
         command -v setpriv >/dev/null || die "--tmpdir unwritable needs setpriv (util-linux)"
         launcher=(setpriv --inh-caps=-all --bounding-set=-dac_override,-dac_read_search,-fowner --)
     fi
+    local debug_flag=()
+    [[ $DEBUG == on ]] && debug_flag=(-xx)
     for ((attempt = 0; attempt < 3; attempt++)); do
         port=$(pick_port "$RDIR/port")
         acct_port=
@@ -485,7 +492,7 @@ do_start() {
         build_config "$port" "$acct_port"
         [[ -f $LOGFILE ]] && mv -f "$LOGFILE" "$LOGFILE.prev"
         : >"$LOGFILE"
-        setsid "${launcher[@]}" freeradius -f -d "$RDIR" -l "$LOGFILE" -xx \
+        setsid "${launcher[@]}" freeradius -f -d "$RDIR" -l "$LOGFILE" ${debug_flag[@]+"${debug_flag[@]}"} \
             </dev/null >"$RDIR/radiusd.stdout" 2>&1 &
         pid=$!
         echo "$pid" >"$PIDFILE"
