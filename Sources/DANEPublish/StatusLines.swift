@@ -79,10 +79,21 @@ final class StatusLines: @unchecked Sendable {
     }
 
     /// The line's `"name":"…"` (a key: inside a JSON string a quote is always escaped).
+    /// Searched byte by byte: the generic `firstRange(of:)` allocated about a thousand times
+    /// per line (heaptrack: 58 million allocations in a 30,000-name warm pass).
     private static func name(in line: [UInt8]) -> DeviceName? {
-        guard let key = line.firstRange(of: nameKey),
-            let end = line[key.upperBound...].firstIndex(of: UInt8(ascii: "\""))
-        else { return nil }
-        return try? DeviceName(String(decoding: line[key.upperBound..<end], as: UTF8.self))
+        let valueStart: Int? = line.withUnsafeBufferPointer { bytes in
+            nameKey.withUnsafeBufferPointer { key in
+                guard bytes.count >= key.count else { return nil }
+                for start in 0...(bytes.count - key.count) where bytes[start] == key[0] {
+                    var offset = 1
+                    while offset < key.count && bytes[start + offset] == key[offset] { offset += 1 }
+                    if offset == key.count { return start + key.count }
+                }
+                return nil
+            }
+        }
+        guard let valueStart, let end = line[valueStart...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return try? DeviceName(String(decoding: line[valueStart..<end], as: UTF8.self))
     }
 }

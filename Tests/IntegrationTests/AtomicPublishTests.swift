@@ -46,6 +46,7 @@ struct AtomicPublishTests {
         let versions = [[UInt8](repeating: 0x41, count: 300_000), [UInt8](repeating: 0x42, count: 200_000)]
         try AtomicFile.write(versions[0], to: path)
 
+        let progress = ReadProgress()
         let reader = Task.detached { () -> (reads: Int, torn: Int) in
             var reads = 0
             var torn = 0
@@ -55,11 +56,18 @@ struct AtomicPublishTests {
                     continue
                 }
                 reads += 1
+                progress.count()
                 if !versions.contains(where: { data.elementsEqual($0) }) { torn += 1 }
             }
             return (reads, torn)
         }
-        for round in 0..<200 { try AtomicFile.write(versions[(round + 1) % 2], to: path) }
+        // At least 200 replacements, and on until the reader has read 20 times: with the other
+        // suites running in parallel on 2 cores the reader task may start late.
+        var round = 0
+        while round < 200 || (progress.reads < 20 && round < 100_000) {
+            try AtomicFile.write(versions[(round + 1) % 2], to: path)
+            round += 1
+        }
         reader.cancel()
         let (reads, torn) = await reader.value
         #expect(reads > 0)
@@ -97,4 +105,13 @@ struct AtomicPublishTests {
         }
         try workspace.published.checkCADirectoryLikeRehash(expecting: try LabPKI.fingerprints(["org2-root"]))
     }
+}
+
+/// How many reads the reader task has made, for the writer to wait on.
+private final class ReadProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+
+    func count() { lock.withLock { done += 1 } }
+    var reads: Int { lock.withLock { done } }
 }
