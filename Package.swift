@@ -33,6 +33,10 @@ let package = Package(
         // libunbound's random numbers from arc4random, for the static hook only (see its header).
         // DWARF 4: valgrind 3.19 (callgrind, for instruction counts) cannot read clang's DWARF 5.
         .target(name: "CUnboundRandom", cSettings: [.unsafeFlags(["-gdwarf-4"])]),
+        // libunbound's ECDSA verifications through OpenSSL, for the agent only (see its header).
+        .target(
+            name: "CValidatorECDSA",
+            linkerSettings: [.linkedLibrary("crypto"), .linkedLibrary("hogweed"), .linkedLibrary("gmp")]),
 
         // Pure core: values and rules, no I/O, no Foundation.
         .target(name: "DANECore", dependencies: ["CYAML"]),
@@ -69,10 +73,12 @@ let package = Package(
             name: "danesync",
             // The command line renders what DANESync decides; it reaches no stage below it.
             dependencies: [
-                "DANESync",
+                "DANESync", "CValidatorECDSA",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ],
+            // Exported, so the dynamic linker binds libunbound's nettle_ecdsa_verify to ours.
+            linkerSettings: [.unsafeFlags(["-Xlinker", "--export-dynamic-symbol=nettle_ecdsa_verify"])]),
         .executableTarget(
             name: "daneverify",
             dependencies: ["DANECore", "DANEDigest", "DANESystem", "DANEResolve", "CUnboundRandom"],
@@ -101,8 +107,14 @@ let package = Package(
             ],
             path: "Tests/DANETestSupport"),
         .testTarget(name: "DANECoreTests", dependencies: ["DANECore", "DANETestSupport"]),
+        // hogweed's ECDSA beside the agent's, on the same nettle structures (test support only).
+        .target(name: "CECDSAReference", dependencies: ["CValidatorECDSA"], path: "Tests/CECDSAReference"),
         .testTarget(
-            name: "DANECertifyTests", dependencies: ["DANECertify", "DANEDigest", "DANECore", "DANETestSupport"]),
+            name: "DANECertifyTests",
+            dependencies: [
+                "DANECertify", "DANEDigest", "DANECore", "DANETestSupport", "CECDSAReference",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // A pass as values: the doubles in place of DNS, HTTPS and files; no lab.
         .testTarget(
             name: "SyncPassTests",
