@@ -24,6 +24,10 @@ let package = Package(
         // C libraries from Debian packages.
         .systemLibrary(name: "CUnbound", pkgConfig: "libunbound", providers: [.apt(["libunbound-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // libevent behind opaque pointers, for libunbound's event mode (see its header).
+        .target(name: "CEventBase", linkerSettings: [.linkedLibrary("event")]),
+        // DNS messages from libunbound's event mode, parsed by ldns (the agent only).
+        .target(name: "CDNSAnswer", linkerSettings: [.linkedLibrary("ldns")]),
         .target(name: "COpenSSLShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
         .target(name: "CNettleShim", linkerSettings: [.linkedLibrary("nettle"), .linkedLibrary("hogweed")]),
@@ -55,6 +59,11 @@ let package = Package(
             ]),
         // The Resolver protocol's real implementation (libunbound).
         .target(name: "DANEResolve", dependencies: ["DANECore", "DANESystem", "CUnbound"]),
+        // The agent's Resolver: libunbound contexts in event mode, one thread each (not linked
+        // into the hook, which makes one lookup with DANEResolve's UnboundLookup).
+        .target(
+            name: "DANEResolvePool",
+            dependencies: ["DANECore", "DANESystem", "DANEResolve", "CUnbound", "CEventBase", "CDNSAnswer"]),
         // CA chain discovery over HTTPS (libcurl).
         .target(name: "DANEDiscover", dependencies: ["DANECore", "DANECertify", "CCurlShim"]),
         // Atomic writers: ca.pem, ca.d/, trustmap, status.json.
@@ -63,8 +72,8 @@ let package = Package(
         .target(
             name: "DANESync",
             dependencies: [
-                "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish", "DANESystem",
-                "CMicroHTTPDShim", "CMallocShim",
+                "DANECore", "DANEDigest", "DANECertify", "DANEResolve", "DANEResolvePool", "DANEDiscover", "DANEPublish",
+                "DANESystem", "CMicroHTTPDShim", "CMallocShim",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -94,13 +103,13 @@ let package = Package(
             ]),
 
         .executableTarget(
-            name: "ResolveBench", dependencies: ["DANECore", "DANEResolve"], path: "Benchmarks/ResolveBench"),
+            name: "ResolveBench", dependencies: ["DANECore", "DANEResolvePool"], path: "Benchmarks/ResolveBench"),
         // Test doubles and helpers shared by the test targets (doubles live only under Tests/).
         .target(
             name: "DANETestSupport",
             dependencies: [
-                "DANECore", "DANESystem", "DANEDigest", "DANECertify", "DANEResolve", "DANEDiscover", "DANEPublish",
-                "DANESync",
+                "DANECore", "DANESystem", "DANEDigest", "DANECertify", "DANEResolve", "DANEResolvePool", "DANEDiscover",
+                "DANEPublish", "DANESync",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -122,8 +131,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "DANESync", "DANEResolve", "DANEDiscover", "DANEPublish", "DANECertify", "DANECore", "DANEDigest",
-                "DANESystem", "DANETestSupport",
+                "DANESync", "DANEResolve", "DANEResolvePool", "DANEDiscover", "DANEPublish", "DANECertify", "DANECore",
+                "DANEDigest", "DANESystem", "DANETestSupport",
             ]),
     ],
     swiftLanguageModes: [.v6]

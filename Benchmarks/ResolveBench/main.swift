@@ -7,7 +7,8 @@
 //   names=N secure=S seconds=T names_per_second=R peak_rss_kb=K
 // scripts/bench-resolve runs it against the lab's bench.example.com zone.
 import DANECore
-import DANEResolve
+
+import DANEResolvePool
 
 #if canImport(Glibc)
 import Glibc

@@ -1,1 +1,2 @@
 #include <unbound.h>
+#include <unbound-event.h>

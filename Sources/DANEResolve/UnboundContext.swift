@@ -13,9 +13,9 @@ import Darwin
 /// Order matters: options are only accepted before the first query finalizes the context.
 /// `unbound_conf` is loaded first so that the explicit settings (forwarders, trust anchor)
 /// add to it rather than being overridden by it.
-enum UnboundContext {
+package enum UnboundContext {
     /// What a context is for, and so its settings beyond `dns:`.
-    enum Tuning {
+    package enum Tuning {
         /// The agent's long-running resolver. `queriesInFlight`: libunbound's
         /// `num-queries-per-thread` and `outgoing-range` — the worker thread must accept at
         /// least as many queries as the resolver puts in flight, or it jostles some out.
@@ -25,10 +25,14 @@ enum UnboundContext {
         case hook(zoneAnchors: String?)
     }
 
-    /// A configured context in threaded async mode (`ub_ctx_async(ctx, 1)`): one libunbound
-    /// worker thread does the resolving, results arrive on `ub_fd`. Without it libunbound would
-    /// fork a process for async queries.
-    static func make(dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) -> OpaquePointer {
+    /// A configured context. Without `eventBase`, in threaded async mode (`ub_ctx_async(ctx, 1)`):
+    /// one libunbound worker thread does the resolving, results arrive on `ub_fd` (without it
+    /// libunbound would fork a process for async queries). With a libevent `event_base`, in
+    /// event mode (`ub_ctx_create_event`): the thread running that base resolves, validates and
+    /// calls back itself — no worker thread, no pipe between the two.
+    package static func make(
+        dns: Config.DNS, tuning: Tuning?, eventBase: OpaquePointer? = nil
+    ) throws(ResolverSetupError) -> OpaquePointer {
         // Check the files first: libunbound reads them only when the first query is made.
         try checkTrustAnchorFile(dns.trustAnchorFile)
         if let conf = dns.unboundConf {
@@ -39,7 +43,9 @@ enum UnboundContext {
             }
         }
 
-        guard let ctx = ub_ctx_create() else { throw .contextCreationFailed }
+        guard let ctx = eventBase.map({ ub_ctx_create_event($0) }) ?? ub_ctx_create() else {
+            throw .contextCreationFailed
+        }
         do {
             try configure(ctx, dns: dns, tuning: tuning)
         } catch {
@@ -50,6 +56,8 @@ enum UnboundContext {
     }
 
     private static func configure(_ ctx: OpaquePointer, dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) {
+        // In event mode too: `ub_cancel` then only marks the query cancelled; on a context not
+        // marked threaded it writes to the worker's pipe, which an event-mode context lacks.
         let threaded = ub_ctx_async(ctx, 1)
         guard threaded == 0 else { throw .eventLoopFailed(reason: "ub_ctx_async: \(unboundErrorText(threaded))") }
 
@@ -142,7 +150,7 @@ enum UnboundContext {
 }
 
 /// libunbound's text for one of its error codes (`ub_strerror`).
-func unboundErrorText(_ code: Int32) -> String {
+package func unboundErrorText(_ code: Int32) -> String {
     guard let text = ub_strerror(code) else { return "libunbound error \(code)" }
     return String(cString: text)
 }

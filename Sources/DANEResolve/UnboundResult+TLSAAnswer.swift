@@ -2,9 +2,9 @@ import CUnbound
 import DANECore
 
 /// RFC 6698 §7.1: the TLSA resource record type.
-let tlsaRRType: Int32 = 52
+package let tlsaRRType: Int32 = 52
 /// RFC 1035 §3.2.4: class IN.
-let internetClass: Int32 = 1
+package let internetClass: Int32 = 1
 
 extension DNSResponse {
     /// Reads libunbound's validated result.
@@ -15,24 +15,20 @@ extension DNSResponse {
     init(unbound result: ub_result) {
         let security: DNSSECState =
             result.secure == 1 ? .secure : result.bogus == 1 ? .bogus : .insecure
-        var records: [TLSARecord] = []
-        var malformed: [String] = []
+        var rdata: [[UInt8]] = []
         // `data` itself may be NULL, not only `data[0]`.
         if result.havedata != 0, let data = result.data, let lengths = result.len {
             var index = 0
             while let item = data[index] {
                 let count = Int(lengths[index])
-                let rdata = item.withMemoryRebound(to: UInt8.self, capacity: count) {
-                    Array(UnsafeBufferPointer(start: $0, count: count))
-                }
-                do {
-                    records.append(try TLSARecord(rdata: rdata))
-                } catch {
-                    malformed.append(error.description)
-                }
+                rdata.append(
+                    item.withMemoryRebound(to: UInt8.self, capacity: count) {
+                        Array(UnsafeBufferPointer(start: $0, count: count))
+                    })
                 index += 1
             }
         }
+        let (records, malformed) = Self.tlsaRecords(rdata)
         let hasData = !records.isEmpty || !malformed.isEmpty
         self.init(
             rcode: DNSRcode(Int(result.rcode)),
@@ -41,6 +37,22 @@ extension DNSResponse {
             records: records,
             malformed: malformed,
             ttl: hasData ? UInt32(clamping: result.ttl) : 0)
+    }
+}
+
+extension DNSResponse {
+    /// Each rdata as a TLSA record (RFC 6698 §2.1), or the reason it is not one.
+    package static func tlsaRecords(_ rdata: [[UInt8]]) -> (records: [TLSARecord], malformed: [String]) {
+        var records: [TLSARecord] = []
+        var malformed: [String] = []
+        for item in rdata {
+            do {
+                records.append(try TLSARecord(rdata: item))
+            } catch {
+                malformed.append(error.description)
+            }
+        }
+        return (records, malformed)
     }
 }
 

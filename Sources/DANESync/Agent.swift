@@ -3,6 +3,7 @@ import DANECore
 import DANEDiscover
 import DANEPublish
 import DANEResolve
+import DANEResolvePool
 import Foundation
 import Logging
 

@@ -53,7 +53,7 @@ struct ZoneAnchorSource {
                         guard tried.insert(zone).inserted else { continue }
                         let answer: RawAnswer
                         do {
-                            answer = try UnboundResolver.delegationSigners(at: zone, dns: dns, timeout: dns.timeout)
+                            answer = try UnboundLookup.delegationSigners(at: zone, dns: dns, timeout: dns.timeout)
                         } catch {
                             logger.warning("zone anchors not looked up", metadata: ["reason": "\(error)"])
                             return continuation.resume(returning: [])

@@ -134,7 +134,7 @@ func check(
     }
     let answer: TLSAAnswer
     do {
-        answer = try UnboundResolver.lookupOnce(
+        answer = try UnboundLookup.tlsa(
             name, dns: config.dns, timeout: max(.zero, deadline - .now), zoneAnchors: config.zoneAnchorsPath)
     } catch {
         return .reject(.usage, "resolver setup: \(error)")

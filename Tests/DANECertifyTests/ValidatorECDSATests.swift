@@ -50,10 +50,9 @@ struct ValidatorECDSATests {
 
     static func p256(_ message: [UInt8], key: P256.Signing.PrivateKey = .init()) throws -> Signed {
         let digest = SHA256.hash(data: message)
-        let raw = Array(try key.signature(for: digest).rawRepresentation)
-        return Signed(
-            key: Array(key.publicKey.rawRepresentation), digest: Array(digest), r: Array(raw[..<32]),
-            s: Array(raw[32...]))
+        return signed(
+            publicKey: key.publicKey.rawRepresentation, digest: digest,
+            signature: try key.signature(for: digest).rawRepresentation)
     }
 
     @Test func test_validSignatures_verify_underEachOfSeveralKeysInTurn() throws {
@@ -97,28 +96,38 @@ struct ValidatorECDSATests {
         }
     }
 
+    /// A public key and signature in raw form (x ‖ y, r ‖ s) as one of the cases below uses it.
+    static func signed(publicKey: Data, digest: some Digest, signature: Data) -> Signed {
+        let raw = Array(signature)
+        return Signed(
+            key: Array(publicKey), digest: Array(digest), r: Array(raw[..<(raw.count / 2)]),
+            s: Array(raw[(raw.count / 2)...]))
+    }
+
     /// A digest longer than the order is truncated to its leftmost 256 bits, in both.
     @Test func test_longerDigest_isTruncatedAlike() throws {
         let key = P256.Signing.PrivateKey()
         let digest = SHA384.hash(data: Array("sensor3._device.example.com".utf8))
-        let raw = Array(try key.signature(for: digest).rawRepresentation)
-        let public_ = Array(key.publicKey.rawRepresentation)
-        Self.expectSame(key: public_, digest: Array(digest), r: Array(raw[..<32]), s: Array(raw[32...]), 1)
-        var changedTail = Array(digest)
+        let signed = Self.signed(
+            publicKey: key.publicKey.rawRepresentation, digest: digest,
+            signature: try key.signature(for: digest).rawRepresentation)
+        Self.expectSame(key: signed.key, digest: signed.digest, r: signed.r, s: signed.s, 1)
+        var changedTail = signed.digest
         changedTail[47] ^= 1  // beyond the 256 bits used
-        Self.expectSame(key: public_, digest: changedTail, r: Array(raw[..<32]), s: Array(raw[32...]), 1)
+        Self.expectSame(key: signed.key, digest: changedTail, r: signed.r, s: signed.s, 1)
     }
 
     /// P-384 (DNSSEC algorithm 14) is handed to hogweed itself.
     @Test func test_p384_isHogweedsVerdict() throws {
         let key = P384.Signing.PrivateKey()
         let digest = SHA384.hash(data: Array("sensor4._device.example.com".utf8))
-        let raw = Array(try key.signature(for: digest).rawRepresentation)
-        let public_ = Array(key.publicKey.rawRepresentation)
-        Self.expectSame(key: public_, digest: Array(digest), r: Array(raw[..<48]), s: Array(raw[48...]), 1)
-        var s = Array(raw[48...])
+        let signed = Self.signed(
+            publicKey: key.publicKey.rawRepresentation, digest: digest,
+            signature: try key.signature(for: digest).rawRepresentation)
+        Self.expectSame(key: signed.key, digest: signed.digest, r: signed.r, s: signed.s, 1)
+        var s = signed.s
         s[0] ^= 0x80
-        Self.expectSame(key: public_, digest: Array(digest), r: Array(raw[..<48]), s: s, 0)
+        Self.expectSame(key: signed.key, digest: signed.digest, r: signed.r, s: s, 0)
     }
 
     /// libunbound verifies on one worker thread per context: each thread's cached key is its own.

@@ -1,5 +1,6 @@
 import DANECore
 import DANEResolve
+import DANEResolvePool
 import Foundation
 import Testing
 
@@ -147,7 +148,7 @@ struct ResolverTests {
         dns.trustAnchorFile = Lab.path("dns/no-such-trust-anchors")
         #expect(throws: ResolverSetupError.self) { try UnboundResolver(dns: dns, maxInFlight: 4) }
         #expect(throws: ResolverSetupError.self) {
-            try UnboundResolver.lookupOnce(Self.name("sensor1._device.example.com"), dns: dns, timeout: .seconds(1))
+            try UnboundLookup.tlsa(Self.name("sensor1._device.example.com"), dns: dns, timeout: .seconds(1))
         }
         do {
             _ = try UnboundResolver(dns: dns, maxInFlight: 4)
@@ -194,7 +195,7 @@ struct ResolverTests {
     }
 
     @Test func test_lookupOnce_answersSecure_forTheHook() throws {
-        let answer = try UnboundResolver.lookupOnce(
+        let answer = try UnboundLookup.tlsa(
             Self.name("sensor1._device.example.com"), dns: Self.labDNS(), timeout: .seconds(2))
         let response = try Self.response(answer)
         #expect(response.security == .secure)
@@ -208,7 +209,7 @@ struct ResolverTests {
         dns.forwarders = ["127.0.0.1@\(silent.port)"]
         let clock = ContinuousClock()
         let start = clock.now
-        let answer = try UnboundResolver.lookupOnce(
+        let answer = try UnboundLookup.tlsa(
             Self.name("sensor1._device.example.com"), dns: dns, timeout: .milliseconds(500))
         let elapsed = clock.now - start
         #expect(answer.result == .timedOut)

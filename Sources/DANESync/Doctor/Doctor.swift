@@ -1,6 +1,7 @@
 import DANECore
 import DANEDiscover
 import DANEResolve
+import DANEResolvePool
 import Foundation
 
 /// One line of `danesync doctor`: what was checked, and when it failed, what to do.

@@ -1,3 +1,4 @@
+import DANEResolve
 import DANESystem
 
 #if canImport(Glibc)

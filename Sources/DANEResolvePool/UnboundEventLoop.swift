@@ -1,5 +1,7 @@
+import CEventBase
 import CUnbound
 import DANECore
+import DANEResolve
 import DANESystem
 
 #if canImport(Glibc)
@@ -8,19 +10,23 @@ import Glibc
 import Darwin
 #endif
 
-/// Drives one libunbound context for ``UnboundResolver`` from a dedicated thread.
+/// Drives one libunbound context in event mode for ``UnboundResolver`` from a dedicated thread.
 ///
-/// Threads: libunbound's own worker (from `ub_ctx_async(ctx, 1)`) sends, receives and
-/// validates; this loop's thread is the only one that calls into the context after set-up —
-/// `ub_resolve_async`, `ub_process` (which runs the C callback) and `ub_cancel` — and it
-/// finally calls `ub_ctx_delete`. Callers only append to ``submissions`` under ``lock`` and
-/// wake the loop through a pipe; their continuations are resumed from this thread.
+/// Threads: this loop's thread runs the libevent `event_base` the context was created on
+/// (`ub_ctx_create_event`), so it sends, receives and validates itself and libunbound calls
+/// back on it; it is the only thread that calls into the context after set-up —
+/// `ub_resolve_event`, `ub_cancel`, finally `ub_ctx_delete`. (Threaded async mode had a
+/// libunbound worker per context and a pipe between it and this thread: per name, messages
+/// each way with their reads, writes and `fcntl`s, and two thread wake-ups — a quarter of the
+/// resolver's CPU, docs/architecture.md "Decisions".) Callers only append to ``submissions``
+/// under ``lock`` and wake the loop through a pipe; their continuations are resumed from
+/// this thread.
 ///
 /// Exactly-once resumption: a query's callback and its deadline both run on this thread, so
 /// they cannot race. Whichever comes first marks the ``PendingQuery`` done and resumes its
-/// continuation; the other sees `done` and does nothing. `ub_cancel` is therefore never
-/// concurrent with `ub_process`, the case unbound.h warns may deliver a result anyway; once
-/// `ub_cancel` succeeds libunbound never calls the callback, so the box it held is released.
+/// continuation; the other sees `done` and does nothing. Once `ub_cancel` succeeds libunbound
+/// never calls the callback, so the box it held is released. The callback may also run inside
+/// `ub_resolve_event` itself (an answer from a local zone).
 ///
 /// Deadlines: libunbound has no per-query timeout (an unreachable server keeps a query alive
 /// for tens of seconds), so each query gets `dns.timeout` from the moment it is handed to
@@ -47,10 +53,17 @@ final class UnboundEventLoop: @unchecked Sendable {
         }
     }
 
+    private let base: OpaquePointer
     private let context: OpaquePointer
     private let timeout: Duration
     private let maxInFlight: Int
     private let wakeup: WakeupPipe
+    /// Persistent read event on the wake-up pipe, and the timer for the next deadline; both
+    /// only end `event_base_loop`'s wait, the loop does the work after it returns.
+    private var wakeupEvent: OpaquePointer?
+    private var deadlineTimer: OpaquePointer?
+    /// Set by ``shutDown(_:)`` on the loop thread; a loop that never ran deletes it in deinit.
+    private var contextDeleted = false
 
     // Shared with callers, under `lock`.
     private let lock = PosixLock()
@@ -65,11 +78,45 @@ final class UnboundEventLoop: @unchecked Sendable {
     private var deadlines: [PendingQuery] = []
     private var deadlinesHead = 0
 
-    init(context: OpaquePointer, timeout: Duration, maxInFlight: Int) throws(ResolverSetupError) {
-        self.context = context
-        self.timeout = timeout
+    /// A context for the agent (DANEResolve's `UnboundContext`, tuned for `maxInFlight`
+    /// queries) on a libevent base of its own; the loop owns and frees both.
+    init(dns: Config.DNS, maxInFlight: Int) throws(ResolverSetupError) {
+        guard let base = dsync_event_base_new() else {
+            throw .eventLoopFailed(reason: "libevent: event_base_new failed")
+        }
+        self.base = base
+        self.timeout = dns.timeout
         self.maxInFlight = max(1, maxInFlight)
-        self.wakeup = try WakeupPipe()
+        do {
+            self.context = try UnboundContext.make(
+                dns: dns, tuning: .agent(queriesInFlight: self.maxInFlight), eventBase: base)
+        } catch {
+            dsync_event_base_free(base)
+            throw error
+        }
+        do {
+            self.wakeup = try WakeupPipe()
+        } catch {
+            ub_ctx_delete(context)
+            dsync_event_base_free(base)
+            throw error
+        }
+        // From here on a failure runs deinit, which frees what exists.
+        wakeupEvent = dsync_event_reader(
+            base, wakeup.readEnd,
+            { argument in Unmanaged<UnboundEventLoop>.fromOpaque(argument!).takeUnretainedValue().wakeup.drain() },
+            Unmanaged.passUnretained(self).toOpaque())
+        deadlineTimer = dsync_event_timer(base)
+        guard wakeupEvent != nil, deadlineTimer != nil else {
+            throw .eventLoopFailed(reason: "libevent: cannot create the loop's events")
+        }
+    }
+
+    deinit {
+        if !contextDeleted { ub_ctx_delete(context) }
+        dsync_event_free(wakeupEvent)
+        dsync_event_free(deadlineTimer)
+        dsync_event_base_free(base)
     }
 
     /// Queues a lookup; its continuation is resumed exactly once from the loop thread.
@@ -126,35 +173,31 @@ final class UnboundEventLoop: @unchecked Sendable {
     }
 
     private func run() {
-        var fds = [
-            pollfd(fd: ub_fd(context), events: Int16(POLLIN), revents: 0),
-            pollfd(fd: wakeup.readEnd, events: Int16(POLLIN), revents: 0),
-        ]
         var failure = "resolver stopped"
-        while true {
-            let (incoming, stop) = takeSubmissions(limit: maxInFlight - inFlight)
-            if stop { break }
-            for (name, continuation) in incoming { begin(name, continuation) }
-
-            fds[0].revents = 0
-            fds[1].revents = 0
-            let ready = poll(&fds, nfds_t(fds.count), pollTimeoutMilliseconds())
-            if ready < 0 && errno != EINTR {
-                failure = "resolver event loop failed: poll: \(systemErrorText())"
+        while startSubmissions() {
+            armDeadlineTimer()
+            // Returns after one round of ready events: answers (libunbound's callbacks run
+            // inside), the wake-up pipe, or the deadline timer.
+            if dsync_event_base_loop_once(base) != 0 {
+                failure = "resolver event loop failed: event_base_loop"
                 break
-            }
-            if fds[1].revents != 0 { wakeup.drain() }
-            if fds[0].revents != 0 {
-                // Fails only when libunbound's worker is gone; without it nothing can complete.
-                let status = ub_process(context)
-                if status != 0 {
-                    failure = "libunbound failed: \(unboundErrorText(status))"
-                    break
-                }
             }
             expireDeadlines()
         }
         shutDown(failure)
+    }
+
+    /// Starts queued lookups while slots are free; false once the loop is asked to stop.
+    /// A lookup libunbound answers at once (from its cache or a local zone) frees its slot
+    /// inside `ub_resolve_event`, so the queue is looked at again: nothing else would wake the
+    /// loop for lookups queued behind it.
+    private func startSubmissions() -> Bool {
+        while true {
+            let (incoming, stop) = takeSubmissions(limit: maxInFlight - inFlight)
+            if stop { return false }
+            for (name, continuation) in incoming { begin(name, continuation) }
+            if incoming.isEmpty || inFlight >= maxInFlight { return true }
+        }
     }
 
     private func takeSubmissions(limit: Int) -> ([(DeviceName, Continuation)], Bool) {
@@ -173,27 +216,36 @@ final class UnboundEventLoop: @unchecked Sendable {
 
     private func begin(_ name: DeviceName, _ continuation: Continuation) {
         let query = PendingQuery(loop: self, name: name, continuation: continuation, deadline: .now + timeout)
+        inFlight += 1
+        deadlines.append(query)
         let box = Unmanaged.passRetained(query)
         var asyncID: Int32 = 0
-        let status = ub_resolve_async(
+        let status = ub_resolve_event(
             context, name.text, tlsaRRType, internetClass, box.toOpaque(),
-            { argument, err, result in UnboundEventLoop.deliver(argument, err, result) }, &asyncID)
+            { argument, rcode, packet, length, security, whyBogus, _ in
+                UnboundEventLoop.deliver(argument, rcode, packet, length, security, whyBogus)
+            }, &asyncID)
         guard status == 0 else {
+            // Not answered: libunbound took no reference and will not call back.
             box.release()
-            continuation.resume(returning: TLSAAnswer(name: name, result: .failed(unboundErrorText(status))))
+            finish(query, TLSAAnswer(name: name, result: .failed(unboundErrorText(status))))
             return
         }
         query.asyncID = asyncID
-        inFlight += 1
-        deadlines.append(query)
     }
 
-    /// libunbound's callback, called inside `ub_process` on the loop thread.
+    /// libunbound's callback, called inside `event_base_loop` (or `ub_resolve_event`) on the
+    /// loop thread; `packet` and `whyBogus` are valid only during the call.
     private static func deliver(
-        _ argument: UnsafeMutableRawPointer?, _ err: Int32, _ result: UnsafeMutablePointer<ub_result>?
+        _ argument: UnsafeMutableRawPointer?, _ rcode: Int32, _ packet: UnsafeMutableRawPointer?, _ length: Int32,
+        _ security: Int32, _ whyBogus: UnsafeMutablePointer<CChar>?
     ) {
         let query = Unmanaged<PendingQuery>.fromOpaque(argument!).takeRetainedValue()
-        let answer = TLSAAnswer(name: query.name, unboundError: err, result: result)
+        let answer = TLSAAnswer(
+            name: query.name,
+            event: EventAnswer(
+                rcode: rcode, packet: packet.map { UnsafeRawBufferPointer(start: $0, count: Int(max(0, length))) },
+                security: security, whyBogus: whyBogus.map { String(cString: $0) }))
         query.loop.finish(query, answer)
     }
 
@@ -205,12 +257,16 @@ final class UnboundEventLoop: @unchecked Sendable {
         query.continuation.resume(returning: answer)
     }
 
-    private func pollTimeoutMilliseconds() -> Int32 {
+    /// The timer fires at the oldest open query's deadline; with none open it is off.
+    private func armDeadlineTimer() {
         while deadlinesHead < deadlines.count, deadlines[deadlinesHead].done { deadlinesHead += 1 }
-        guard deadlinesHead < deadlines.count else { return -1 }
-        let remaining = deadlines[deadlinesHead].deadline - .now
-        if remaining <= .zero { return 0 }
-        return Int32(clamping: remaining.millisecondsRoundedUp)
+        guard deadlinesHead < deadlines.count else {
+            dsync_event_timer_set(deadlineTimer, -1)
+            return
+        }
+        let (seconds, attoseconds) = max(.zero, deadlines[deadlinesHead].deadline - .now).components
+        // Rounded up: a timer that fires early only wakes the loop to re-arm it.
+        dsync_event_timer_set(deadlineTimer, seconds * 1_000_000 + attoseconds / 1_000_000_000_000 + 1)
     }
 
     private func expireDeadlines() {
@@ -231,7 +287,7 @@ final class UnboundEventLoop: @unchecked Sendable {
     }
 
     /// Cancels a query libunbound still holds. Once `ub_cancel` succeeds the callback is never
-    /// called, so the reference handed to `ub_resolve_async` is released here instead.
+    /// called, so the reference handed to `ub_resolve_event` is released here instead.
     private func cancel(_ query: PendingQuery) {
         if ub_cancel(context, query.asyncID) == 0 {
             Unmanaged.passUnretained(query).release()
@@ -239,7 +295,7 @@ final class UnboundEventLoop: @unchecked Sendable {
     }
 
     /// Answers every queued and in-flight lookup with `.failed(reason)`, refuses later ones,
-    /// and deletes the context (which stops libunbound's worker thread).
+    /// and deletes the context (its sockets and events leave the base, freed with the loop).
     private func shutDown(_ reason: String) {
         let stopped = TLSAAnswer.Result.failed(reason)
         for query in deadlines[deadlinesHead...] where !query.done {
@@ -257,5 +313,6 @@ final class UnboundEventLoop: @unchecked Sendable {
         }
         for (name, continuation) in queued { continuation.resume(returning: TLSAAnswer(name: name, result: stopped)) }
         ub_ctx_delete(context)
+        contextDeleted = true
     }
 }
