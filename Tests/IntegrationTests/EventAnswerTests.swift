@@ -1,0 +1,94 @@
+import DANECore
+import DANETestSupport
+import Testing
+
+@testable import DANEResolvePool
+
+/// libunbound's event-mode answers (a DNS message, RFC 1035 §4.1) read as threaded mode's
+/// `ub_result` was: the message's RCODE, the TLSA rdata at the query name after its CNAMEs,
+/// and the least TTL — on messages built here byte by byte.
+struct EventAnswerTests {
+    static let query = "a._device.example.com"
+
+    static func name(_ text: String) -> [UInt8] {
+        text.split(separator: ".").flatMap { [UInt8($0.utf8.count)] + Array($0.utf8) } + [0]
+    }
+
+    static func record(_ owner: String, type: UInt16, ttl: UInt32, rdata: [UInt8]) -> [UInt8] {
+        name(owner) + be16(type) + be16(1) + be16(UInt16(ttl >> 16)) + be16(UInt16(ttl & 0xffff))
+            + be16(UInt16(rdata.count)) + rdata
+    }
+
+    static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
+
+    /// A response to `query` TLSA with `rcode` and the given answer records.
+    static func message(rcode: UInt8 = 0, answers: [[UInt8]]) -> [UInt8] {
+        [0, 0, 0x81, 0x80 | rcode] + be16(1) + be16(UInt16(answers.count)) + be16(0) + be16(0)
+            + name(query) + be16(52) + be16(1) + answers.joined()
+    }
+
+    static let tlsa: [UInt8] = [3, 1, 1] + [UInt8](repeating: 0xab, count: 32)
+
+    static func answer(_ packet: [UInt8]?, rcode: Int32 = 0, security: Int32 = 2) throws -> TLSAAnswer {
+        let name = try DeviceName(query)
+        guard let packet else {
+            return TLSAAnswer(name: name, event: EventAnswer(rcode: rcode, packet: nil, security: security))
+        }
+        return packet.withUnsafeBytes {
+            TLSAAnswer(name: name, event: EventAnswer(rcode: rcode, packet: $0, security: security))
+        }
+    }
+
+    static func response(_ answer: TLSAAnswer) throws -> DNSResponse {
+        guard case .response(let response) = answer.result else {
+            throw Command.Failure("not a response: \(answer.result)")
+        }
+        return response
+    }
+
+
+    @Test func test_recordsAtTheQueryName_afterItsCNAME_withTheLeastTTL() throws {
+        let packet = Self.message(answers: [
+            Self.record(Self.query, type: 5, ttl: 300, rdata: Self.name("b._device.example.com")),
+            Self.record("b._device.example.com", type: 52, ttl: 60, rdata: Self.tlsa),
+            Self.record("c._device.example.com", type: 52, ttl: 30, rdata: Self.tlsa),
+        ])
+        let response = try Self.response(Self.answer(packet))
+        #expect(response.rcode == .noError)
+        #expect(response.security == .secure)
+        #expect(response.records == [try TLSARecord(rdata: Self.tlsa)], "only the CNAME target's record")
+        #expect(response.ttl == 30, "no longer than any record in the answer")
+    }
+
+    @Test func test_truncatedRdata_isMalformed_notDropped() throws {
+        let packet = Self.message(answers: [Self.record(Self.query, type: 52, ttl: 60, rdata: [3, 1, 1, 0xab])])
+        let response = try Self.response(Self.answer(packet))
+        #expect(response.records.isEmpty)
+        #expect(response.malformed.count == 1)
+    }
+
+    @Test func test_nxdomain_isTheMessagesRcode_andBogusStaysBogus() throws {
+        let nxdomain = try Self.response(Self.answer(Self.message(rcode: 3, answers: [])))
+        #expect(nxdomain.rcode == .nameError)
+        #expect(nxdomain.security == .secure)
+        #expect(nxdomain.ttl == 0)
+        let bogus = try Self.response(
+            Self.answer(
+                Self.message(answers: [Self.record(Self.query, type: 52, ttl: 60, rdata: Self.tlsa)]), security: 1))
+        #expect(bogus.security == .bogus)
+        let indeterminate = try Self.response(Self.answer(Self.message(answers: []), security: 0))
+        #expect(indeterminate.security == .insecure)
+    }
+
+    @Test func test_libunboundsOwnFailure_isItsRcode_andGarbageFails() throws {
+        let failed = try Self.response(Self.answer(nil, rcode: 2, security: 0))
+        #expect(failed.rcode == .serverFailure)
+        #expect(failed.records.isEmpty)
+        let garbage = try Self.answer([0x12, 0x34, 0x81])
+        guard case .failed(let why) = garbage.result else {
+            Issue.record("garbage answered \(garbage.result)")
+            return
+        }
+        #expect(why.contains("does not parse"))
+    }
+}
