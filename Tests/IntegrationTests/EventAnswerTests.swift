@@ -46,7 +46,6 @@ struct EventAnswerTests {
         return response
     }
 
-
     @Test func test_recordsAtTheQueryName_afterItsCNAME_withTheLeastTTL() throws {
         let packet = Self.message(answers: [
             Self.record(Self.query, type: 5, ttl: 300, rdata: Self.name("b._device.example.com")),
