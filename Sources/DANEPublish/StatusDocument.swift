@@ -161,34 +161,6 @@ public struct StatusDocument: Codable, Equatable, Sendable {
         }
     }
 
-    /// JSON with one name per line: the document minus its names is encoded once, and each
-    /// name on its own, so a pass over 100,000 names never holds an encoder tree of them all
-    /// (and ``read(_:)`` can decode it line by line).
-    public func encoded() throws -> [UInt8] {
-        var out: [UInt8] = []
-        try encode { out.append(contentsOf: $0) }
-        return out
-    }
-
-    /// The same bytes as ``encoded()``, handed out in pieces as they are made.
-    public func encode(_ emit: ([UInt8]) throws -> Void) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var header = self
-        header.names = []
-        let frame = Array(try encoder.encode(header))
-        let marker = Array(#""names":[]"#.utf8)
-        guard let split = frame.firstRange(of: marker) else { return try emit(frame + [0x0a]) }
-        try emit(Array(frame[..<split.lowerBound]) + Array(#""names":["#.utf8))
-        for (index, name) in names.enumerated() {
-            var line: [UInt8] = [0x0a]
-            line.append(contentsOf: try encoder.encode(name))
-            if index < names.count - 1 { line.append(UInt8(ascii: ",")) }
-            try emit(line)
-        }
-        try emit([0x0a, UInt8(ascii: "]")] + Array(frame[split.upperBound...]) + [0x0a])
-    }
-
     /// Reads a status document: line by line when it has the layout ``encoded()`` writes,
     /// else as one JSON document.
     public static func read(_ path: String) -> StatusDocument? {
