@@ -98,6 +98,30 @@ struct DiscoveryFaultTests {
         }
         #expect(error.description.contains("does not verify"), "\(error)")
     }
+
+    /// After one device's walk, its issuer's chain is reused for the next device of that
+    /// issuer — but each device's own signature is still checked against the issuer: a
+    /// certificate claiming the issuer's key identifier under another key is refused as it
+    /// was on the first walk.
+    @Test func test_reusedChain_stillChecksEachDevicesSignature() async throws {
+        let ours = try TestCertificates()
+        let impostor = try TestCertificates(
+            organisation: "Impostor", intermediateKeyIdentifier: ours.intermediate.subjectKeyIdentifier)
+        let fetcher = ScriptedFetcher()
+        Self.serve(ours.intermediate, on: fetcher)
+        Self.serve(ours.root, on: fetcher)
+        let walker = try Self.walker(fetcher)
+        for round in 0..<3 {
+            let good = await walker.chain(for: try ours.device(Self.name.text), name: Self.name)
+            #expect(try good.get().map(\.sha256Hex) == ours.chain.map(\.sha256Hex), "round \(round)")
+            let forged = await walker.chain(for: try impostor.device(Self.name.text), name: Self.name)
+            guard case .failure(.signatureDoesNotVerify) = forged else {
+                Issue.record("round \(round): expected signatureDoesNotVerify, got \(forged)")
+                return
+            }
+        }
+        #expect(await walker.fetchCount == 2)
+    }
 }
 
 /// The policy URL's faults (docs/fault-matrix.md "Agent"): whatever the server does, the last

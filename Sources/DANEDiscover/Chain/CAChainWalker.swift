@@ -1,5 +1,6 @@
 import DANECertify
 import DANECore
+import Synchronization
 
 /// Discovers the CA chain of device certificates over HTTPS (design.md "Protocol facts").
 ///
@@ -28,6 +29,12 @@ public actor CAChainWalker: ChainSource {
     /// Checked CA-to-issuer links ("child sha256 url" → refusal or nil) and self-signed verdicts.
     private var links: [String: DiscoveryError?] = [:]
     private var roots: [String: Bool] = [:]
+    /// Chains already walked to a root from a leaf's issuer, by that issuer's URL. Everything
+    /// above the issuer is memoized (fetches, links, roots), so a later leaf of the same issuer
+    /// would walk to the same chain: it only needs its own signature checked against the issuer.
+    /// Held outside the actor: a walk per device crossed onto the actor a dozen times for what
+    /// is then one look-up.
+    private nonisolated let walked = Mutex<[String: [CertificateFacts]]>([:])
 
     /// - Parameters:
     ///   - fetcher: the HTTPS client (``CurlFetcher`` in production).
@@ -67,6 +74,11 @@ public actor CAChainWalker: ChainSource {
         } catch {
             return .failure(.noAuthorityHost(name: name, error))
         }
+        let issuerURL = authority.caURL(keyIdentifier: leafIssuer)
+        if let leaf, let known = walked.withLock({ $0[issuerURL] }) {
+            let refusal = CAAcceptance.refusal(of: known[0], fetchedFrom: issuerURL, for: leafIssuer, child: leaf)
+            return refusal.map { .failure($0) } ?? .success(known)
+        }
         var chain: [CertificateFacts] = []
         var child = leaf
         var lastURL = ""
@@ -103,7 +115,10 @@ public actor CAChainWalker: ChainSource {
             }
             if let refusal { return .failure(refusal) }
             chain.append(ca)
-            if await isRoot(ca, fetchedFrom: url) { return .success(chain) }
+            if await isRoot(ca, fetchedFrom: url) {
+                if leaf != nil { walked.withLock { $0[issuerURL] = chain } }
+                return .success(chain)
+            }
             child = ca
             lastURL = url
         }
