@@ -19,6 +19,15 @@ struct DiscoveryFaultTests {
         return CAChainWalker(fetcher: fetcher, discovery: config.discovery)
     }
 
+    /// Our PKI, and another organisation's whose intermediate claims our intermediate's key
+    /// identifier (the URL and SKI fit; its key is not ours).
+    static func oursAndImpostor() throws -> (TestCertificates, TestCertificates) {
+        let ours = try TestCertificates()
+        let impostor = try TestCertificates(
+            organisation: "Impostor", intermediateKeyIdentifier: ours.intermediate.subjectKeyIdentifier)
+        return (ours, impostor)
+    }
+
     /// Serves `ca` at the URL its key identifier gives.
     static func serve(_ ca: CertificateFacts, on fetcher: ScriptedFetcher) {
         fetcher.answer(
@@ -86,9 +95,7 @@ struct DiscoveryFaultTests {
     /// Another organisation's CA that claims our intermediate's key identifier: the URL and
     /// SKI fit, the device's signature does not.
     @Test func test_CAWhoseKeyDidNotSignTheDevice_isRefused() async throws {
-        let ours = try TestCertificates()
-        let impostor = try TestCertificates(
-            organisation: "Impostor", intermediateKeyIdentifier: ours.intermediate.subjectKeyIdentifier)
+        let (ours, impostor) = try Self.oursAndImpostor()
         let fetcher = ScriptedFetcher()
         Self.serve(impostor.intermediate, on: fetcher)
         let result = try await Self.walker(fetcher).chain(for: ours.device(Self.name.text), name: Self.name)
@@ -104,9 +111,7 @@ struct DiscoveryFaultTests {
     /// certificate claiming the issuer's key identifier under another key is refused as it
     /// was on the first walk.
     @Test func test_reusedChain_stillChecksEachDevicesSignature() async throws {
-        let ours = try TestCertificates()
-        let impostor = try TestCertificates(
-            organisation: "Impostor", intermediateKeyIdentifier: ours.intermediate.subjectKeyIdentifier)
+        let (ours, impostor) = try Self.oursAndImpostor()
         let fetcher = ScriptedFetcher()
         Self.serve(ours.intermediate, on: fetcher)
         Self.serve(ours.root, on: fetcher)
