@@ -58,8 +58,9 @@ final class UnboundEventLoop: @unchecked Sendable {
     private let timeout: Duration
     private let maxInFlight: Int
     private let wakeup: WakeupPipe
-    /// Persistent read event on the wake-up pipe, and the timer for the next deadline; both
-    /// only end `event_base_loop`'s wait, the loop does the work after it returns.
+    /// Persistent read event on the wake-up pipe (it drains the pipe), and the timer for the
+    /// next deadline; both only end `event_base_loop`'s wait, the loop does the work after it
+    /// returns.
     private var wakeupEvent: OpaquePointer?
     private var deadlineTimer: OpaquePointer?
     /// Set by ``shutDown(_:)`` on the loop thread; a loop that never ran deletes it in deinit.

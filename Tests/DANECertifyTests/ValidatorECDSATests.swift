@@ -104,13 +104,20 @@ struct ValidatorECDSATests {
             s: Array(raw[(raw.count / 2)...]))
     }
 
+    /// `message` hashed with SHA-384 and signed by `sign` (a P-256 or a P-384 key).
+    static func sha384Signed(
+        _ message: String, publicKey: Data, sign: (SHA384Digest) throws -> Data
+    ) rethrows -> Signed {
+        let digest = SHA384.hash(data: Array(message.utf8))
+        return signed(publicKey: publicKey, digest: digest, signature: try sign(digest))
+    }
+
     /// A digest longer than the order is truncated to its leftmost 256 bits, in both.
     @Test func test_longerDigest_isTruncatedAlike() throws {
         let key = P256.Signing.PrivateKey()
-        let digest = SHA384.hash(data: Array("sensor3._device.example.com".utf8))
-        let signed = Self.signed(
-            publicKey: key.publicKey.rawRepresentation, digest: digest,
-            signature: try key.signature(for: digest).rawRepresentation)
+        let signed = try Self.sha384Signed("sensor3._device.example.com", publicKey: key.publicKey.rawRepresentation) {
+            try key.signature(for: $0).rawRepresentation
+        }
         Self.expectSame(key: signed.key, digest: signed.digest, r: signed.r, s: signed.s, 1)
         var changedTail = signed.digest
         changedTail[47] ^= 1  // beyond the 256 bits used
@@ -120,10 +127,9 @@ struct ValidatorECDSATests {
     /// P-384 (DNSSEC algorithm 14) is handed to hogweed itself.
     @Test func test_p384_isHogweedsVerdict() throws {
         let key = P384.Signing.PrivateKey()
-        let digest = SHA384.hash(data: Array("sensor4._device.example.com".utf8))
-        let signed = Self.signed(
-            publicKey: key.publicKey.rawRepresentation, digest: digest,
-            signature: try key.signature(for: digest).rawRepresentation)
+        let signed = try Self.sha384Signed("sensor4._device.example.com", publicKey: key.publicKey.rawRepresentation) {
+            try key.signature(for: $0).rawRepresentation
+        }
         Self.expectSame(key: signed.key, digest: signed.digest, r: signed.r, s: signed.s, 1)
         var s = signed.s
         s[0] ^= 0x80

@@ -194,7 +194,7 @@ struct ResolverTests {
         #expect(after.rcode == .nameError || after.isNoData)
     }
 
-    @Test func test_lookupOnce_answersSecure_forTheHook() throws {
+    @Test func test_oneShotTLSALookup_answersSecure_forTheHook() throws {
         let answer = try UnboundLookup.tlsa(
             Self.name("sensor1._device.example.com"), dns: Self.labDNS(), timeout: .seconds(2))
         let response = try Self.response(answer)
@@ -202,7 +202,7 @@ struct ResolverTests {
         #expect(Self.kinds(response) == ["3 0 0"])
     }
 
-    @Test func test_lookupOnce_timesOut_againstASilentForwarder() throws {
+    @Test func test_oneShotTLSALookup_timesOut_againstASilentForwarder() throws {
         let silent = try SilentUDPServer()
         defer { silent.close() }
         var dns = Self.labDNS()
