@@ -45,8 +45,10 @@ static int export_fixed(const mpz_t value, uint8_t *out, size_t size) {
 	return 0;
 }
 
-/* A key for point (x ‖ y), from this thread's cache or built (and validated on the curve). */
-static EC_KEY *p256_key(const uint8_t point[2 * P256_BYTES]) {
+/* A key for point (x ‖ y), from this thread's cache or built (and validated on the curve);
+ * *owned says whether the caller must free it (no cache could hold it). */
+static EC_KEY *p256_key(const uint8_t point[2 * P256_BYTES], int *owned) {
+	*owned = 0;
 	pthread_once(&cache_once, cache_init);
 	struct key_cache *cache = cache_ready ? pthread_getspecific(cache_slot) : NULL;
 	if (cache != NULL && cache->key != NULL && memcmp(cache->point, point, sizeof cache->point) == 0)
@@ -66,7 +68,10 @@ static EC_KEY *p256_key(const uint8_t point[2 * P256_BYTES]) {
 		free(cache);
 		cache = NULL;
 	}
-	if (cache == NULL) return key; /* uncached: the caller frees it */
+	if (cache == NULL) {
+		*owned = 1;
+		return key;
+	}
 	EC_KEY_free(cache->key);
 	cache->key = key;
 	memcpy(cache->point, point, sizeof cache->point);
@@ -87,7 +92,8 @@ static int verify_p256(const struct ecc_point *pub, size_t length, const uint8_t
 		return 0;
 	if (length > INT32_MAX) return 0;
 
-	EC_KEY *key = p256_key(point);
+	int owned;
+	EC_KEY *key = p256_key(point, &owned);
 	if (key == NULL) {
 		ERR_clear_error();
 		return 0;
@@ -102,8 +108,7 @@ static int verify_p256(const struct ecc_point *pub, size_t length, const uint8_t
 	BN_free(br);
 	BN_free(bs);
 	ECDSA_SIG_free(sig);
-	void *cached = cache_ready ? pthread_getspecific(cache_slot) : NULL;
-	if (cached == NULL || ((struct key_cache *)cached)->key != key) EC_KEY_free(key);
+	if (owned) EC_KEY_free(key);
 	ERR_clear_error();
 	return verified;
 }
