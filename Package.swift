@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         // libevent behind opaque pointers, for libunbound's event mode (see its header).
         .target(name: "CEventBase", linkerSettings: [.linkedLibrary("event")]),
-        // DNS messages from libunbound's event mode, parsed by ldns (the agent only).
+        // DNS messages from libunbound's event mode, parsed by ldns.
         .target(name: "CDNSAnswer", linkerSettings: [.linkedLibrary("ldns")]),
         .target(name: "COpenSSLShim", linkerSettings: [.linkedLibrary("crypto")]),
         .target(name: "CCurlShim", linkerSettings: [.linkedLibrary("curl")]),
@@ -57,13 +57,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]),
-        // The Resolver protocol's real implementation (libunbound).
-        .target(name: "DANEResolve", dependencies: ["DANECore", "DANESystem", "CUnbound"]),
+        // The Resolver protocol's real implementation (libunbound) and the one-shot lookups of the hook.
+        .target(name: "DANEResolve", dependencies: ["DANECore", "DANESystem", "CUnbound", "CEventBase", "CDNSAnswer"]),
         // The agent's Resolver: libunbound contexts in event mode, one thread each (not linked
         // into the hook, which makes one lookup with DANEResolve's UnboundLookup).
         .target(
             name: "DANEResolvePool",
-            dependencies: ["DANECore", "DANESystem", "DANEResolve", "CUnbound", "CEventBase", "CDNSAnswer"]),
+            dependencies: ["DANECore", "DANESystem", "DANEResolve", "CUnbound", "CEventBase"]),
         // CA chain discovery over HTTPS (libcurl).
         .target(name: "DANEDiscover", dependencies: ["DANECore", "DANECertify", "CCurlShim"]),
         // Atomic writers: ca.pem, ca.d/, trustmap, status.json.
@@ -98,7 +98,7 @@ let package = Package(
                 .unsafeFlags([
                     "-static-executable", "-use-ld=lld", "-Xlinker", "--start-group", "-lunbound", "-lhogweed",
                     "-lnettle", "-lgmp",
-                    "-levent", "-lyaml", "-Xlinker", "--end-group",
+                    "-levent", "-lldns", "-lcrypto", "-lyaml", "-Xlinker", "--end-group",
                 ])
             ]),
 

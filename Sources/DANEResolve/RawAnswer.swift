@@ -1,4 +1,3 @@
-import CUnbound
 import DANECore
 
 /// RFC 4034 §5: the DS resource record type.
@@ -17,28 +16,13 @@ public struct RawAnswer: Sendable {
 
     public init(outcome: Outcome) { self.outcome = outcome }
 
-    /// Frees `result`.
-    init(unboundError err: Int32, result: UnsafeMutablePointer<ub_result>?) {
-        defer { if let result { ub_resolve_free(result) } }
-        guard err == 0, let result else {
-            outcome = .failed(err == 0 ? "libunbound returned no result" : unboundErrorText(err))
-            return
+    /// The `type` records in one event-mode callback (``EventAnswer``).
+    init(event: EventAnswer, type: Int32) {
+        switch event.message(type: type) {
+        case nil: outcome = .response(rcode: DNSRcode(Int(event.rcode)), security: event.state, records: [])
+        case .failure(let unparsable): outcome = .failed(unparsable.description)
+        case .success(let message):
+            outcome = .response(rcode: DNSRcode(Int(message.rcode)), security: event.state, records: message.rdata)
         }
-        let r = result.pointee
-        var records: [[UInt8]] = []
-        if r.havedata != 0, let data = r.data, let lengths = r.len {
-            var index = 0
-            while let item = data[index] {
-                let count = Int(lengths[index])
-                records.append(
-                    item.withMemoryRebound(to: UInt8.self, capacity: count) {
-                        Array(UnsafeBufferPointer(start: $0, count: count))
-                    })
-                index += 1
-            }
-        }
-        outcome = .response(
-            rcode: DNSRcode(Int(r.rcode)), security: r.secure == 1 ? .secure : r.bogus == 1 ? .bogus : .insecure,
-            records: records)
     }
 }

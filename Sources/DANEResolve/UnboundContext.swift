@@ -25,13 +25,11 @@ package enum UnboundContext {
         case hook(zoneAnchors: String?)
     }
 
-    /// A configured context. Without `eventBase`, in threaded async mode (`ub_ctx_async(ctx, 1)`):
-    /// one libunbound worker thread does the resolving, results arrive on `ub_fd` (without it
-    /// libunbound would fork a process for async queries). With a libevent `event_base`, in
-    /// event mode (`ub_ctx_create_event`): the thread running that base resolves, validates and
-    /// calls back itself — no worker thread, no pipe between the two.
+    /// A configured context in event mode (`ub_ctx_create_event` on `eventBase`): the thread
+    /// running that libevent base resolves, validates and is called back itself — no libunbound
+    /// worker thread, no pipe between the two.
     package static func make(
-        dns: Config.DNS, tuning: Tuning?, eventBase: OpaquePointer? = nil
+        dns: Config.DNS, tuning: Tuning?, eventBase: OpaquePointer
     ) throws(ResolverSetupError) -> OpaquePointer {
         // Check the files first: libunbound reads them only when the first query is made.
         try checkTrustAnchorFile(dns.trustAnchorFile)
@@ -43,7 +41,7 @@ package enum UnboundContext {
             }
         }
 
-        guard let ctx = eventBase.map({ ub_ctx_create_event($0) }) ?? ub_ctx_create() else {
+        guard let ctx = ub_ctx_create_event(eventBase) else {
             throw .contextCreationFailed
         }
         do {
@@ -56,7 +54,7 @@ package enum UnboundContext {
     }
 
     private static func configure(_ ctx: OpaquePointer, dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) {
-        // In event mode too: `ub_cancel` then only marks the query cancelled; on a context not
+        // In event mode: `ub_cancel` then only marks the query cancelled; on a context not
         // marked threaded it writes to the worker's pipe, which an event-mode context lacks.
         let threaded = ub_ctx_async(ctx, 1)
         guard threaded == 0 else { throw .eventLoopFailed(reason: "ub_ctx_async: \(unboundErrorText(threaded))") }

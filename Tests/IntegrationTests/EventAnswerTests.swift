@@ -2,11 +2,11 @@ import DANECore
 import DANETestSupport
 import Testing
 
-@testable import DANEResolvePool
+@testable import DANEResolve
 
 /// libunbound's event-mode answers (a DNS message, RFC 1035 §4.1) read as threaded mode's
-/// `ub_result` was: the message's RCODE, the TLSA rdata at the query name after its CNAMEs,
-/// and the least TTL — on messages built here byte by byte.
+/// `ub_result` was: the message's RCODE, the TLSA (or, for `zone-anchors`, DS) rdata at the
+/// query name after its CNAMEs, and the least TTL — on messages built here byte by byte.
 struct EventAnswerTests {
     static let query = "a._device.example.com"
 
@@ -21,10 +21,10 @@ struct EventAnswerTests {
 
     static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xff)] }
 
-    /// A response to `query` TLSA with `rcode` and the given answer records.
-    static func message(rcode: UInt8 = 0, answers: [[UInt8]]) -> [UInt8] {
+    /// A response to `query` of `type` (TLSA unless given) with `rcode` and the given answer records.
+    static func message(rcode: UInt8 = 0, type: UInt16 = 52, answers: [[UInt8]]) -> [UInt8] {
         [0, 0, 0x81, 0x80 | rcode] + be16(1) + be16(UInt16(answers.count)) + be16(0) + be16(0)
-            + name(query) + be16(52) + be16(1) + answers.joined()
+            + name(query) + be16(type) + be16(1) + answers.joined()
     }
 
     static let tlsa: [UInt8] = [3, 1, 1] + [UInt8](repeating: 0xab, count: 32)
@@ -86,6 +86,36 @@ struct EventAnswerTests {
         let garbage = try Self.answer([0x12, 0x34, 0x81])
         guard case .failed(let why) = garbage.result else {
             Issue.record("garbage answered \(garbage.result)")
+            return
+        }
+        #expect(why.contains("does not parse"))
+    }
+
+    /// The agent's DS lookups (`zone-anchors`) read the same messages for type 43 (RFC 4034 §5).
+    @Test func test_delegationSigners_areTheDSRdata_withTheVerdictBeside() {
+        let ds1: [UInt8] = [0x57, 0xcf, 13, 2] + [UInt8](repeating: 0x2e, count: 32)
+        let ds2: [UInt8] = [0x12, 0x34, 13, 2] + [UInt8](repeating: 0x3f, count: 32)
+        func raw(_ packet: [UInt8]?, rcode: Int32 = 0, security: Int32 = 2) -> RawAnswer.Outcome {
+            guard let packet else {
+                return RawAnswer(event: EventAnswer(rcode: rcode, packet: nil, security: security), type: 43).outcome
+            }
+            return packet.withUnsafeBytes {
+                RawAnswer(event: EventAnswer(rcode: rcode, packet: $0, security: security), type: 43).outcome
+            }
+        }
+        let signed = Self.message(
+            type: 43,
+            answers: [
+                Self.record(Self.query, type: 43, ttl: 3600, rdata: ds1),
+                Self.record(Self.query, type: 52, ttl: 60, rdata: Self.tlsa),
+                Self.record(Self.query, type: 43, ttl: 3600, rdata: ds2),
+            ])
+        #expect(raw(signed) == .response(rcode: .noError, security: .secure, records: [ds1, ds2]))
+        #expect(raw(signed, security: 1) == .response(rcode: .noError, security: .bogus, records: [ds1, ds2]))
+        #expect(raw(Self.message(type: 43, answers: [])) == .response(rcode: .noError, security: .secure, records: []))
+        #expect(raw(nil, rcode: 2, security: 0) == .response(rcode: .serverFailure, security: .insecure, records: []))
+        guard case .failed(let why) = raw([0x12, 0x34, 0x81]) else {
+            Issue.record("garbage answered")
             return
         }
         #expect(why.contains("does not parse"))
