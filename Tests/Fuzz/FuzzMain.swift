@@ -16,6 +16,7 @@ enum FuzzTarget: String, CaseIterable {
     case config
     case calledStationId = "called-station-id"
     case deviceName = "device-name"
+    case dnsAnswer = "dns-answer"
 
     func run(_ input: UnsafeRawBufferPointer) {
         switch self {
@@ -29,6 +30,7 @@ enum FuzzTarget: String, CaseIterable {
         case .config: ConfigFuzz.run(String(decoding: input, as: UTF8.self))
         case .calledStationId: CalledStationIdFuzz.run(String(decoding: input, as: UTF8.self))
         case .deviceName: DeviceNameFuzz.run(String(decoding: input, as: UTF8.self))
+        case .dnsAnswer: DNSAnswerFuzz.run(Array(input))
         }
     }
 }
