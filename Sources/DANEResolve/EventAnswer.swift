@@ -23,14 +23,18 @@ package struct EventAnswer {
     var state: DNSSECState { security == 2 ? .secure : security == 1 ? .bogus : .insecure }
 
     /// The message read by ldns: its RCODE, the least TTL of the answer and authority sections,
-    /// and the rdata of the `type` records at the query name after its CNAMEs. `nil` when there
-    /// is no message (libunbound's own failure: see ``rcode``); `.failure` when it does not parse.
+    /// and the rdata of the `type` records at the query name after its CNAMEs. `nil` for
+    /// libunbound's own failure (a non-zero ``rcode``, no message); `.failure` when there is no
+    /// message without such a failure, or it does not parse.
     func message(type: Int32) -> Result<(rcode: Int32, ttl: UInt32, rdata: [[UInt8]]), Unparsable>? {
-        guard rcode == 0, let packet, let start = packet.baseAddress else { return nil }
+        guard rcode == 0 else { return nil }
+        guard let packet, let start = packet.baseAddress else {
+            return .failure(Unparsable(description: "libunbound returned neither an error nor a message"))
+        }
         var parsed = dsync_dns_answer()
         guard
             dsync_dns_answer_parse(start.assumingMemoryBound(to: UInt8.self), packet.count, UInt16(type), &parsed) == 0
-        else { return .failure(Unparsable()) }
+        else { return .failure(Unparsable(description: "libunbound's answer does not parse as a DNS message")) }
         defer { dsync_dns_answer_free(&parsed) }
         let rdata = (0..<parsed.count).map {
             Array(UnsafeBufferPointer(start: parsed.rdata[$0], count: parsed.sizes[$0]))
@@ -39,7 +43,7 @@ package struct EventAnswer {
     }
 
     struct Unparsable: Error {
-        let description = "libunbound's answer does not parse as a DNS message"
+        let description: String
     }
 }
 
@@ -56,6 +60,16 @@ extension TLSAAnswer {
                     DNSResponse(
                         rcode: DNSRcode(Int(event.rcode)), security: event.state, whyBogus: event.whyBogus,
                         records: [], malformed: [], ttl: 0)))
+        case .failure(let unparsable) where event.state == .bogus:
+            // Bogus stays bogus (RFC 4035 §4.3), even when ldns cannot read what libunbound
+            // refused: as `.failed` it would count as unavailable — accepted on the trust map
+            // alone with `live_check: if-available`, kept stale by the agent.
+            self.init(
+                name: name,
+                result: .response(
+                    DNSResponse(
+                        rcode: .noError, security: .bogus, whyBogus: event.whyBogus, records: [],
+                        malformed: [unparsable.description], ttl: 0)))
         case .failure(let unparsable):
             self.init(name: name, result: .failed(unparsable.description))
         case .success(let message):

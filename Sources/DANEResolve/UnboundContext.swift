@@ -54,8 +54,9 @@ package enum UnboundContext {
     }
 
     private static func configure(_ ctx: OpaquePointer, dns: Config.DNS, tuning: Tuning?) throws(ResolverSetupError) {
-        // In event mode: `ub_cancel` then only marks the query cancelled; on a context not
-        // marked threaded it writes to the worker's pipe, which an event-mode context lacks.
+        // `ub_ctx_create_event` marks the context threaded already; said again because
+        // `ub_cancel` depends on it: it then only marks the query cancelled, where on a context
+        // not marked threaded it writes to the worker's pipe, which an event-mode context lacks.
         let threaded = ub_ctx_async(ctx, 1)
         guard threaded == 0 else { throw .eventLoopFailed(reason: "ub_ctx_async: \(unboundErrorText(threaded))") }
 

@@ -91,6 +91,26 @@ struct EventAnswerTests {
         #expect(why.contains("does not parse"))
     }
 
+    /// A bogus verdict is never lost to a message ldns cannot read (it would count as
+    /// unavailable: accepted on the trust map alone with `live_check: if-available`); and no
+    /// error without a message is no answer, not NODATA.
+    @Test func test_bogusUnreadableMessage_staysBogus_andNoMessageIsNoAnswer() throws {
+        let answer = try Self.answer([0x12, 0x34, 0x81], security: 1)
+        let bogus = try Self.response(answer)
+        #expect(bogus.security == .bogus)
+        #expect(bogus.records.isEmpty)
+        guard case .bogus = answer.classify(requireDNSSEC: true) else {
+            Issue.record("classified \(answer.classify(requireDNSSEC: true))")
+            return
+        }
+        let nothing = try Self.answer(nil, rcode: 0, security: 2)
+        guard case .failed(let why) = nothing.result else {
+            Issue.record("no message answered \(nothing.result)")
+            return
+        }
+        #expect(why.contains("neither an error nor a message"))
+    }
+
     /// The agent's DS lookups (`zone-anchors`) read the same messages for type 43 (RFC 4034 §5).
     @Test func test_delegationSigners_areTheDSRdata_withTheVerdictBeside() {
         let ds1: [UInt8] = [0x57, 0xcf, 13, 2] + [UInt8](repeating: 0x2e, count: 32)

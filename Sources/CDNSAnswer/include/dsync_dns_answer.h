@@ -1,6 +1,7 @@
 #ifndef DSYNC_DNS_ANSWER_H
 #define DSYNC_DNS_ANSWER_H
-/* The parts of a DNS response (RFC 1035 section 4.1) the agent reads, parsed by ldns.
+/* The parts of a DNS response (RFC 1035 section 4.1) the agent and the hook read, parsed by
+ * ldns.
  *
  * libunbound in event mode (ub_resolve_event, docs/architecture.md "Decisions") hands its
  * validated answer over as a DNS message, not as a ub_result: this gives the same three

@@ -1,8 +1,8 @@
 #ifndef DSYNC_EVENT_BASE_H
 #define DSYNC_EVENT_BASE_H
-/* The few libevent calls the agent's resolver loop makes, behind opaque pointers: libevent's
- * own headers pull in <sys/select.h>, whose fd_set then clashes with other C modules' copies
- * when Swift imports them side by side. libunbound's event mode (ub_ctx_create_event) runs on
+/* The few libevent calls the resolver loops make (the agent's, and the hook's one lookup),
+ * behind opaque pointers: libevent's own headers pull in <sys/select.h>, whose fd_set then
+ * clashes with other C modules' copies when Swift imports them side by side. libunbound's event mode (ub_ctx_create_event) runs on
  * the event_base made here. */
 #include <stdint.h>
 
