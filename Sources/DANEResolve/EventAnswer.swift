@@ -18,6 +18,16 @@ package struct EventAnswer {
         self.whyBogus = whyBogus
     }
 
+    /// The callback's own arguments (`ub_event_callback_type`), valid during the callback.
+    package init(
+        rcode: Int32, packet: UnsafeMutableRawPointer?, length: Int32, security: Int32,
+        whyBogus: UnsafeMutablePointer<CChar>?
+    ) {
+        self.init(
+            rcode: rcode, packet: packet.map { UnsafeRawBufferPointer(start: $0, count: Int(max(0, length))) },
+            security: security, whyBogus: whyBogus.map { String(cString: $0) })
+    }
+
     /// RFC 4035 §4.3: only a secure verdict is secure (a tampered answer still carries its
     /// records, with the bogus verdict); anything else is insecure.
     var state: DNSSECState { security == 2 ? .secure : security == 1 ? .bogus : .insecure }

@@ -76,10 +76,7 @@ public enum UnboundLookup {
             context, qname, rrtype, internetClass, Unmanaged.passUnretained(outcome).toOpaque(),
             { argument, rcode, packet, length, security, whyBogus, _ in
                 Unmanaged<OneShot>.fromOpaque(argument!).takeUnretainedValue().deliver(
-                    EventAnswer(
-                        rcode: rcode,
-                        packet: packet.map { UnsafeRawBufferPointer(start: $0, count: Int(max(0, length))) },
-                        security: security, whyBogus: whyBogus.map { String(cString: $0) }))
+                    EventAnswer(rcode: rcode, packet: packet, length: length, security: security, whyBogus: whyBogus))
             }, &asyncID)
         guard status == 0 else { return failed(.failed(unboundErrorText(status))) }
 
@@ -89,14 +86,7 @@ public enum UnboundLookup {
                 ub_cancel(context, asyncID)
                 return failed(.timedOut)
             }
-            // The timer only wakes the loop, which looks at the clock itself: libevent's coarse
-            // clock may fire it a tick early (then it is armed again), and a minute at most
-            // keeps any configured timeout within its microseconds.
-            let (seconds, attoseconds) = min(remaining, .seconds(60)).components
-            guard
-                dsync_event_timer_set(timer, seconds * 1_000_000 + attoseconds / 1_000_000_000_000 + 1) == 0,
-                dsync_event_base_loop_once(base) == 0
-            else {
+            guard armEventTimer(timer, after: remaining), dsync_event_base_loop_once(base) == 0 else {
                 ub_cancel(context, asyncID)
                 return failed(.failed("event loop failed"))
             }

@@ -244,9 +244,7 @@ final class UnboundEventLoop: @unchecked Sendable {
         let query = Unmanaged<PendingQuery>.fromOpaque(argument!).takeRetainedValue()
         let answer = TLSAAnswer(
             name: query.name,
-            event: EventAnswer(
-                rcode: rcode, packet: packet.map { UnsafeRawBufferPointer(start: $0, count: Int(max(0, length))) },
-                security: security, whyBogus: whyBogus.map { String(cString: $0) }))
+            event: EventAnswer(rcode: rcode, packet: packet, length: length, security: security, whyBogus: whyBogus))
         query.loop.finish(query, answer)
     }
 
@@ -258,16 +256,15 @@ final class UnboundEventLoop: @unchecked Sendable {
         query.continuation.resume(returning: answer)
     }
 
-    /// The timer fires at the oldest open query's deadline; with none open it is off.
+    /// The timer fires at the oldest open query's deadline (``armEventTimer``: a minute at most,
+    /// then it is armed again); with none open it is off.
     private func armDeadlineTimer() {
         while deadlinesHead < deadlines.count, deadlines[deadlinesHead].done { deadlinesHead += 1 }
         guard deadlinesHead < deadlines.count else {
             dsync_event_timer_set(deadlineTimer, -1)
             return
         }
-        let (seconds, attoseconds) = max(.zero, deadlines[deadlinesHead].deadline - .now).components
-        // Rounded up: a timer that fires early only wakes the loop to re-arm it.
-        dsync_event_timer_set(deadlineTimer, seconds * 1_000_000 + attoseconds / 1_000_000_000_000 + 1)
+        _ = armEventTimer(deadlineTimer!, after: deadlines[deadlinesHead].deadline - .now)
     }
 
     private func expireDeadlines() {

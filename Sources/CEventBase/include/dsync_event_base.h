@@ -2,8 +2,8 @@
 #define DSYNC_EVENT_BASE_H
 /* The few libevent calls the resolver loops make (the agent's, and the hook's one lookup),
  * behind opaque pointers: libevent's own headers pull in <sys/select.h>, whose fd_set then
- * clashes with other C modules' copies when Swift imports them side by side. libunbound's event mode (ub_ctx_create_event) runs on
- * the event_base made here. */
+ * clashes with other C modules' copies when Swift imports them side by side. libunbound's
+ * event mode (ub_ctx_create_event) runs on the event_base made here. */
 #include <stdint.h>
 
 struct event_base;
