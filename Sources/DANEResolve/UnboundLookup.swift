@@ -57,7 +57,7 @@ public enum UnboundLookup {
         _ qname: String, _ rrtype: Int32, dns: Config.DNS, timeout: Duration, tuning: UnboundContext.Tuning?,
         answer: @escaping (EventAnswer) -> T, failed: (TLSAAnswer.Result) -> T
     ) throws(ResolverSetupError) -> T {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = Deadline(after: timeout)
         guard let base = dsync_event_base_new() else { throw .eventLoopFailed(reason: "event_base_new failed") }
         defer { dsync_event_base_free(base) }
         var delivered: T?
@@ -81,7 +81,7 @@ public enum UnboundLookup {
         guard status == 0 else { return failed(.failed(unboundErrorText(status))) }
 
         while delivered == nil {
-            let remaining = deadline - .now
+            let remaining = deadline.remaining
             guard remaining > .zero else {
                 ub_cancel(context, asyncID)
                 return failed(.timedOut)

@@ -101,7 +101,7 @@ public enum ChildProcess {
     /// Polls `waitpid` (a blocking wait could not be bounded), sleeping 1 ms at first and up
     /// to 20 ms, so a quick command is seen to end quickly and a long one costs little.
     private static func wait(_ pid: pid_t, timeLimit: Duration) -> Termination {
-        let deadline = ContinuousClock.now + timeLimit
+        let deadline = Deadline(after: timeLimit)
         var pause: UInt32 = 1_000
         var status: Int32 = 0
         while true {
@@ -111,7 +111,7 @@ public enum ChildProcess {
                 // ECHILD: someone else reaped it (SIGCHLD ignored); its status is lost.
                 return .exited(-1)
             }
-            if ContinuousClock.now > deadline {
+            if deadline.hasPassed {
                 kill(pid, SIGKILL)
                 while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
                 return .timedOut(timeLimit)

@@ -16,10 +16,9 @@ public enum PipeDrain {
     public static func wait(_ descriptor: Int32, limit: Duration) {
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFIFO else { return }
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
+        let deadline = Deadline(after: limit)
         var pause = timespec(tv_sec: 0, tv_nsec: 20_000)
-        while clock.now < deadline {
+        while !deadline.hasPassed {
             var unread: Int32 = 0
             guard ioctl(descriptor, UInt(FIONREAD), &unread) == 0, unread > 0 else { return }
             nanosleep(&pause, nil)

@@ -69,7 +69,7 @@ func verify(_ arguments: Arguments) -> VerifyVerdict {
     // design.md "Identity at verify time": a device name is binding; an anonymous identity
     // leaves the name to the certificate, within the realm. One time budget for the live
     // checks of all the names tried: FreeRADIUS waits 10 s at most for the hook.
-    let deadline = ContinuousClock.now + min(config.verify.timeout, config.dns.timeout)
+    let deadline = Deadline(after: min(config.verify.timeout, config.dns.timeout))
     func checkName(_ name: DeviceName) -> VerifyVerdict {
         check(name, ssid: ssid, presented: presented, reader: reader, config: config, deadline: deadline)
     }
@@ -118,7 +118,7 @@ func record(_ admitted: VerifyVerdict.Admitted, arguments: Arguments, in directo
 /// The usual rules for one name: trust map, then the live check.
 func check(
     _ name: DeviceName, ssid: String?, presented: PresentedCertificate, reader: TrustMapReader, config: Config,
-    deadline: ContinuousClock.Instant
+    deadline: Deadline
 ) -> VerifyVerdict {
     let admission: Admission
     do {
@@ -135,7 +135,7 @@ func check(
     let answer: TLSAAnswer
     do {
         answer = try UnboundLookup.tlsa(
-            name, dns: config.dns, timeout: max(.zero, deadline - .now), zoneAnchors: config.zoneAnchorsPath)
+            name, dns: config.dns, timeout: deadline.remaining, zoneAnchors: config.zoneAnchorsPath)
     } catch {
         return .reject(.usage, "resolver setup: \(error)")
     }
