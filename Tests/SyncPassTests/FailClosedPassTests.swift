@@ -115,6 +115,7 @@ struct FailClosedPassTests {
 
     @Test func test_statusReadBack_dropsEntriesThatBreakARule_andKeepsTheRest() throws {
         let directory = try Scratch.created("danesync-status")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let hash = String(repeating: "ab", count: 32)
         let now: Int64 = 1_800_000_000
         func entry(_ name: String, hashes: [String] = [hash], state: String = "ok", since: Int64 = now - 60) -> String {
@@ -154,7 +155,9 @@ struct FailClosedPassTests {
     // MARK: one writer
 
     @Test func test_outputLock_admitsOneWriter_andTheSecondFailsAtOnce() throws {
-        let directory = try Scratch.created("danesync-lock") + "/out"
+        let scratch = try Scratch.created("danesync-lock")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let directory = scratch + "/out"
         let first = try OutputLock(directory: directory)
         #expect(throws: OutputLock.Failure.self) { try OutputLock(directory: directory) }
         do {
@@ -169,6 +172,7 @@ struct FailClosedPassTests {
 
     @Test func test_onCAChange_thatFails_orNeverRan_runsAgainAfterTheNextPass_untilItSucceeds() async throws {
         let directory = try Scratch.created("danesync-hook")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = FileStore(directory: directory)
         let pki = try TestCertificates()
         func publish() throws -> PublishReport {

@@ -57,6 +57,7 @@ struct FaultMatrixPassTests {
         let world = try PassFixture(names: Self.names.map(\.text))
         for name in Self.names { try world.publishDevice(name) }
         let directory = try Scratch.created("danesync-trustmap-\(damage.replacingOccurrences(of: " ", with: "-"))")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let store = FileStore(directory: directory)
         let path = directory + "/" + Config.OutputFile.trustMap
         _ = try await world.pass(into: store)
@@ -83,6 +84,7 @@ struct FaultMatrixPassTests {
             let world = try PassFixture(names: pair.map(\.text))
             for name in pair { try world.publishDevice(name) }
             let directory = try Scratch.created("danesync-status")
+            defer { try? FileManager.default.removeItem(atPath: directory) }
             let store = FileStore(directory: directory)
             let path = directory + "/" + Config.OutputFile.status
             _ = try await world.pass(into: store)

@@ -51,6 +51,7 @@ struct OperationsTests {
 
     @Test func test_metricsTextfile_isWrittenWhole() throws {
         let directory = try Scratch.created("danesync-metrics")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         let metrics = AgentMetrics(trustMapPath: directory + "/trustmap")
         #expect(FileManager.default.createFile(atPath: directory + "/trustmap", contents: Data()))
         try metrics.writeTextfile(directory + "/danesync.prom")
@@ -84,7 +85,9 @@ struct OperationsTests {
     /// A datagram socket standing in for systemd's: READY=1 arrives as sent; without
     /// `$NOTIFY_SOCKET` nothing is sent.
     @Test func test_readiness_reachesTheNotifySocket() throws {
-        let path = try Scratch.created("danesync-notify") + "/notify"
+        let scratch = try Scratch.created("danesync-notify")
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let path = scratch + "/notify"
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         #expect(fd >= 0)
         defer { close(fd) }
