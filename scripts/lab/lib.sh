@@ -108,23 +108,25 @@ kill_namespace_pids() {
   [[ -z $pids ]] || kill -KILL $pids 2>/dev/null || true
 }
 
-# agent_config LAB POLICY OUTDIR FORWARDER HTTPS_ADDR [UNBOUND_CONF]: the lab agent's
-# danesync.yaml on stdout — DNS through FORWARDER (ip@port), CA hosts at HTTPS_ADDR (ip:port),
-# outputs in OUTDIR (up.sh's, and each fleet node's).
-agent_config() {
-  local lab=$1 policy=$2 out=$3 forwarder=$4 to=$5 conf=${6:-}
+# danesync_yaml POLICY OUTDIR TRUST_ANCHOR FORWARDER CONNECT_TO WEB_CA [UNBOUND_CONF]: a lab
+# danesync.yaml on stdout — DNS through FORWARDER (ip@port) validated from TRUST_ANCHOR, CA hosts
+# reached as the flow map CONNECT_TO says ({"host:443": "ip:port", …}) and trusted by WEB_CA,
+# outputs in OUTDIR, the live check required. One template for every lab (agent_config below,
+# rooted.sh).
+danesync_yaml() {
+  local policy=$1 out=$2 anchor=$3 forwarder=$4 connect_to=$5 web_ca=$6 conf=${7:-}
   cat <<YAML
 policy:
   file: $policy
 dns:
-  trust_anchor_file: $lab/dns/trust-anchors
+  trust_anchor_file: $anchor
   forwarders: ["$forwarder"]
 ${conf:+  unbound_conf: $conf
 }  require_dnssec: true
   timeout: 3s
 discovery:
-  tls_ca_file: $lab/pki/ca/web-ca.pem
-  connect_to: {"device.example.com:443": "$to", "device.example.org:443": "$to", "device.example.net:443": "$to", "device.example.edu:443": "$to", "device.bench.example.com:443": "$to"}
+  tls_ca_file: $web_ca
+  connect_to: $connect_to
   max_bytes: 65536
   timeout: 5s
 output:
@@ -135,6 +137,18 @@ verify:
   live_check: required
   timeout: 2s
 YAML
+}
+
+# agent_config LAB POLICY OUTDIR FORWARDER HTTPS_ADDR [UNBOUND_CONF]: the lab agent's
+# danesync.yaml on stdout — DNS through FORWARDER (ip@port), CA hosts at HTTPS_ADDR (ip:port),
+# outputs in OUTDIR (up.sh's, and each fleet node's).
+agent_config() {
+  local lab=$1 to=$5 host hosts=
+  for host in device.example.com device.example.org device.example.net device.example.edu \
+    device.bench.example.com; do
+    hosts+="${hosts:+, }\"$host:443\": \"$to\""
+  done
+  danesync_yaml "$2" "$3" "$lab/dns/trust-anchors" "$4" "{$hosts}" "$lab/pki/ca/web-ca.pem" "${6:-}"
 }
 
 # serial_after ZONEFILE: a SOA serial above the file's and not below the Unix time (knot serves

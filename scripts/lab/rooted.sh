@@ -270,27 +270,8 @@ write_configs() {
     echo "  corp-iot:"
     for d in "${DEVICES[@]}"; do echo "    - $d._device.$ORG"; done
   } >"$R/policy.yaml"
-  cat >"$R/danesync.yaml" <<YAML
-policy:
-  file: $R/policy.yaml
-dns:
-  trust_anchor_file: $R/root-ds
-  forwarders: ["127.0.0.1@$UNBOUND_PORT"]
-  require_dnssec: true
-  timeout: 2s
-discovery:
-  tls_ca_file: $PKI/ca/web-ca.pem
-  connect_to: {"$AUTHORITY:443": "127.0.0.1:$HTTPS_PORT"}
-  max_bytes: 65536
-  timeout: 5s
-output:
-  dir: $R/out
-sync:
-  interval: 300s
-verify:
-  live_check: required
-  timeout: 2s
-YAML
+  danesync_yaml "$R/policy.yaml" "$R/out" "$R/root-ds" "127.0.0.1@$UNBOUND_PORT" \
+    "{\"$AUTHORITY:443\": \"127.0.0.1:$HTTPS_PORT\"}" "$PKI/ca/web-ca.pem" >"$R/danesync.yaml"
 }
 
 publish_trust_map() {
