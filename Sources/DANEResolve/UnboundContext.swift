@@ -113,9 +113,13 @@ package enum UnboundContext {
         // The organisations' zones as the agent validated them from `trust_anchor_file`
         // (ZoneAnchors): libunbound starts at the closest anchor, so the hook's lookup asks
         // for one DNSKEY and the TLSA instead of every zone from the root down. A file that
-        // cannot be used is left out: the root anchor still validates everything.
-        if case .hook(let anchors?) = tuning, access(anchors, R_OK) == 0 {
-            _ = ub_ctx_add_ta_file(ctx, anchors)
+        // cannot be read, or holds one line that is not a DS record as the agent writes them,
+        // is left out whole: the root anchor still validates everything.
+        if case .hook(let path?) = tuning,
+            let file = try? FileBytes.read(path, limit: configurationLimit),
+            let anchors = ZoneAnchors.lines(in: file)
+        {
+            for anchor in anchors { _ = ub_ctx_add_ta(ctx, anchor) }
         }
     }
 

@@ -24,4 +24,25 @@ struct ZoneAnchorsTests {
             String(decoding: ZoneAnchors.render(["b. DS 2 13 2 BB", "a. DS 1 13 2 AA"]), as: UTF8.self)
                 == "a. DS 1 13 2 AA\nb. DS 2 13 2 BB\n")
     }
+
+    /// What the hook adds to libunbound: the file as the agent renders it, or nothing at all.
+    @Test func test_lines_readBackWhatTheAgentWrites_andRefuseTheWholeFileForOneBadLine() {
+        let digest = String(repeating: "AB", count: 32)
+        let written = [
+            "example.com. DS 12345 13 2 \(digest)", "_device.example.org. DS 7 8 1 0A",
+            "com. DS 65535 255 255 \(digest)",
+        ]
+        #expect(ZoneAnchors.lines(in: ZoneAnchors.render(written)) == written.sorted())
+        #expect(ZoneAnchors.lines(in: []) == [], "no zone validated: nothing to add")
+        let good = "example.com. DS 1 13 2 AA"
+        for bad in [
+            "this is not a trust anchor", "example.com. DS 1 13 2", "example.com DS 1 13 2 AA",
+            "example.com. DNSKEY 1 13 2 AA", "example.com. DS 65536 13 2 AA", "example.com. DS 1 256 2 AA",
+            "example.com. DS 1 13 -2 AA", "example.com. DS 1 13 2 AAA", "example.com. DS 1 13 2 ZZ",
+            "example.com. DS 1 13 2 ", "example.com.  DS 1 13 2 AA", "exa mple.com. DS 1 13 2 AA",
+            "a..b. DS 1 13 2 AA", "example.com. DS 1 13 2 AA ; comment", "example.com. DS 1 13 2 AA\r",
+        ] {
+            #expect(ZoneAnchors.lines(in: Array("\(good)\n\(bad)\n".utf8)) == nil, "\(bad)")
+        }
+    }
 }

@@ -32,4 +32,32 @@ public enum ZoneAnchors {
     public static func render(_ lines: [String]) -> [UInt8] {
         Array(lines.sorted().map { $0 + "\n" }.joined().utf8)
     }
+
+    /// The lines of a `zone-anchors` file if every one is a DS record as ``line(owner:rdata:)``
+    /// writes it, else `nil`: the hook then leaves the whole file out. libunbound parses trust
+    /// anchors only when the first query starts, and one line it cannot read fails the
+    /// validator's set-up and with it every live check (16) — a damaged file must cost the
+    /// shortcut, never the check (design.md "Outputs").
+    public static func lines(in file: [UInt8]) -> [String]? {
+        var lines: [String] = []
+        for raw in file.split(separator: UInt8(ascii: "\n")) {
+            let line = String(decoding: raw, as: UTF8.self)
+            guard isDSLine(line) else { return nil }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    /// `<owner> DS <key tag> <algorithm> <digest type> <hex digest>`, single spaces: the owner
+    /// a domain name with its root dot, the numbers in their RFC 4034 §5.1 ranges.
+    private static func isDSLine(_ line: String) -> Bool {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard fields.count == 6, fields[0].hasSuffix("."), fields[1] == "DS",
+            (try? DeviceName(String(fields[0]))) != nil,
+            let keyTag = UInt32(fields[2]), keyTag <= UInt16.max,
+            UInt8(fields[3]) != nil, UInt8(fields[4]) != nil,
+            let digest = Hex.decode(fields[5]), !digest.isEmpty
+        else { return false }
+        return true
+    }
 }
