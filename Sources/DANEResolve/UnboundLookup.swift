@@ -78,7 +78,10 @@ public enum UnboundLookup {
                 Unmanaged<OneShot>.fromOpaque(argument!).takeUnretainedValue().deliver(
                     EventAnswer(rcode: rcode, packet: packet, length: length, security: security, whyBogus: whyBogus))
             }, &asyncID)
-        guard status == 0 else { return failed(.failed(unboundErrorText(status))) }
+        guard status == 0 else {
+            if status == UB_INITFAIL.rawValue { throw .initializationFailed }
+            return failed(.failed(unboundErrorText(status)))
+        }
 
         while delivered == nil {
             let remaining = deadline.remaining

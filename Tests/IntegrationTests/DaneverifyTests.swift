@@ -111,6 +111,23 @@ struct DaneverifyTests {
         }
     }
 
+    /// A trust anchor record libunbound cannot parse fails its validator at the first query
+    /// (UB_INITFAIL): a setup error in every mode, never an unavailable resolver that
+    /// `if-available` would accept through on the trust map alone.
+    @Test func test_trustAnchorRecordLibunboundCannotRead_isASetupError_evenIfAvailable() throws {
+        let lab = try Fixture.directory()
+        let anchors = try Fixture.write("unparsable-trust-anchors", "this is not a DS record\n")
+        let dns = try Fixture.labDNS().replacingOccurrences(of: "\(lab)/dns/trust-anchors", with: anchors)
+            .replacingOccurrences(of: "  unbound_conf: \(lab)/dns/unbound.conf\n", with: "")
+        for liveCheck in ["required", "if-available"] {
+            let run = try Fixture.verify(
+                config: Fixture.config(liveCheck: liveCheck, dns: dns), identity: LabNames.sensor1,
+                cert: Fixture.device(LabNames.sensor1), csid: Self.onCorpIoT)
+            run.expect(.usage, liveCheck)
+            #expect(run.stdoutText.contains("resolver setup: libunbound could not initialise"), "\(run.stdoutText)")
+        }
+    }
+
     @Test func test_help_printsUsage_andExits2_becauseOnlyAnAcceptExits0() throws {
         let run = try Fixture.run(["--help"])
         #expect(run.status == VerifyVerdict.Code.usage.rawValue)
