@@ -26,8 +26,9 @@ public enum ResolverSetupError: Error, Equatable, Sendable, CustomStringConverti
     case eventLoopFailed(reason: String)
     /// libunbound could not start its modules at the first query (`UB_INITFAIL`): it parses
     /// trust anchors and some of `unbound_conf` only then, so a trust anchor line it cannot
-    /// read surfaces here, not at ``trustAnchorRejected``. It never answers: a setup error,
-    /// not an unavailable resolver (which `live_check: if-available` would accept through).
+    /// read surfaces here, not at ``trustAnchorRejected`` (or memory ran out). It never
+    /// answers: a setup error, not an unavailable resolver (which `live_check: if-available`
+    /// would accept through).
     case initializationFailed
 
     public var description: String {
@@ -52,7 +53,7 @@ public enum ResolverSetupError: Error, Equatable, Sendable, CustomStringConverti
             return "resolver event loop could not start: \(reason)"
         case .initializationFailed:
             return "libunbound could not initialise: a dns.trust_anchor_file record or dns.unbound_conf setting"
-                + " it cannot use (its own error lines say which)"
+                + " it cannot use (its own error lines say which), or out of memory"
         }
     }
 }

@@ -24,15 +24,29 @@ public enum UnboundLookup {
     /// `zoneAnchors`, when the file exists, adds the agent's validated anchors of the
     /// organisations' zones (``ZoneAnchors``): validation starts there, not at the root.
     ///
+    /// If libunbound cannot start with the zone anchors added (``ResolverSetupError/initializationFailed``:
+    /// e.g. `unbound_conf` holds an `auto-trust-anchor-file` for the same zone, which libunbound
+    /// refuses to combine), the lookup is made again without them, in the time left: a zone
+    /// anchor may cost the shortcut, never the check (design.md "Outputs").
+    ///
     /// - Throws: ``ResolverSetupError`` for configuration problems (unreadable trust anchor,
     ///   rejected forwarder …), so the hook can tell a broken installation from a DNS failure.
     public static func tlsa(
         _ name: DeviceName, dns: Config.DNS, timeout: Duration, zoneAnchors: String? = nil
     ) throws(ResolverSetupError) -> TLSAAnswer {
-        try once(name.text, tlsaRRType, dns: dns, timeout: timeout, tuning: .hook(zoneAnchors: zoneAnchors)) {
-            TLSAAnswer(name: name, event: $0)
-        } failed: {
-            TLSAAnswer(name: name, result: $0)
+        let deadline = Deadline(after: timeout)
+        func lookup(_ anchors: String?) throws(ResolverSetupError) -> TLSAAnswer {
+            try once(name.text, tlsaRRType, dns: dns, timeout: deadline.remaining, tuning: .hook(zoneAnchors: anchors))
+            {
+                TLSAAnswer(name: name, event: $0)
+            } failed: {
+                TLSAAnswer(name: name, result: $0)
+            }
+        }
+        do {
+            return try lookup(zoneAnchors)
+        } catch .initializationFailed where zoneAnchors != nil {
+            return try lookup(nil)
         }
     }
 

@@ -4,7 +4,9 @@ import Glibc
 import Darwin
 #endif
 
-/// A moment on the monotonic clock (`CLOCK_MONOTONIC`) by which a wait must end.
+/// A moment on the monotonic clock (`CLOCK_MONOTONIC`) by which a wait must end. Time the
+/// system spends suspended does not count (`ContinuousClock` counts it, `SuspendingClock` does
+/// not): these are waits of seconds in a process that runs for milliseconds.
 ///
 /// Why not `ContinuousClock`: it lives in the `_Concurrency` module, and one reference to it
 /// links the concurrency runtime and libdispatch into the static `daneverify`, whose start-up

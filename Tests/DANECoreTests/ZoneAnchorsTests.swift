@@ -26,12 +26,21 @@ struct ZoneAnchorsTests {
     }
 
     /// What the hook adds to libunbound: the file as the agent renders it, or nothing at all.
-    @Test func test_lines_readBackWhatTheAgentWrites_andRefuseTheWholeFileForOneBadLine() {
-        let digest = String(repeating: "AB", count: 32)
-        let written = [
-            "example.com. DS 12345 13 2 \(digest)", "_device.example.org. DS 7 8 1 0A",
-            "com. DS 65535 255 255 \(digest)",
+    @Test func test_lines_readBackWhatTheAgentWrites_andRefuseTheWholeFileForOneBadLine() throws {
+        // As ZoneAnchorSource writes them: owners from candidateZones, rdata from DNS (edge
+        // values: key tag 65535, algorithm and digest type 255, a 1-byte digest, the longest
+        // owner a device name allows).
+        let longestName = try DeviceName(
+            "x." + [63, 63, 63, 59].map { String(repeating: "a", count: $0) }.joined(separator: "."))
+        #expect(longestName.text.utf8.count == DeviceName.maxNameLength)
+        let owners =
+            ZoneAnchors.candidateZones(of: try DeviceName("sensor1._device.example.com"))
+            + ZoneAnchors.candidateZones(of: longestName).prefix(1)
+        let rdatas: [[UInt8]] = [
+            [0x30, 0x39, 13, 2] + [UInt8](repeating: 0xab, count: 32), [0xff, 0xff, 255, 255, 0x0a], [0, 0, 8, 1, 0],
         ]
+        let written = owners.flatMap { owner in rdatas.compactMap { ZoneAnchors.line(owner: owner, rdata: $0) } }
+        #expect(written.count == 12)
         #expect(ZoneAnchors.lines(in: ZoneAnchors.render(written)) == written.sorted())
         #expect(ZoneAnchors.lines(in: []) == [], "no zone validated: nothing to add")
         let good = "example.com. DS 1 13 2 AA"
