@@ -19,8 +19,9 @@ import Darwin
 /// thread, its stack and arena, the pipes): `daneverify` took 2.5 ms of CPU per run in the
 /// rooted lab then, 1.9 ms now (`perf stat`, docs/architecture.md "Decisions").
 public enum UnboundLookup {
-    /// One TLSA lookup, for the short-lived `daneverify` hook, within `timeout` (then
-    /// `ub_cancel`, `.timedOut`). No Swift concurrency, no Foundation, no extra thread.
+    /// One TLSA lookup, for the short-lived `daneverify` hook, by `deadline` (then `ub_cancel`,
+    /// `.timedOut`): the hook's one time budget for all the names it tries, the retry below
+    /// included. No Swift concurrency, no Foundation, no extra thread.
     /// `zoneAnchors`, when the file exists, adds the agent's validated anchors of the
     /// organisations' zones (``ZoneAnchors``): validation starts there, not at the root.
     ///
@@ -32,12 +33,10 @@ public enum UnboundLookup {
     /// - Throws: ``ResolverSetupError`` for configuration problems (unreadable trust anchor,
     ///   rejected forwarder …), so the hook can tell a broken installation from a DNS failure.
     public static func tlsa(
-        _ name: DeviceName, dns: Config.DNS, timeout: Duration, zoneAnchors: String? = nil
+        _ name: DeviceName, dns: Config.DNS, deadline: Deadline, zoneAnchors: String? = nil
     ) throws(ResolverSetupError) -> TLSAAnswer {
-        let deadline = Deadline(after: timeout)
         func lookup(_ anchors: String?) throws(ResolverSetupError) -> TLSAAnswer {
-            try once(name.text, tlsaRRType, dns: dns, timeout: deadline.remaining, tuning: .hook(zoneAnchors: anchors))
-            {
+            try once(name.text, tlsaRRType, dns: dns, deadline: deadline, tuning: .hook(zoneAnchors: anchors)) {
                 TLSAAnswer(name: name, event: $0)
             } failed: {
                 TLSAAnswer(name: name, result: $0)
@@ -55,7 +54,7 @@ public enum UnboundLookup {
     public static func delegationSigners(
         at owner: String, dns: Config.DNS, timeout: Duration
     ) throws(ResolverSetupError) -> RawAnswer {
-        try once(owner, dsRRType, dns: dns, timeout: timeout, tuning: nil) {
+        try once(owner, dsRRType, dns: dns, deadline: Deadline(after: timeout), tuning: nil) {
             RawAnswer(event: $0, type: dsRRType)
         } failed: { failure in
             switch failure {
@@ -66,12 +65,11 @@ public enum UnboundLookup {
         }
     }
 
-    /// `qname`/`rrtype` on a fresh context driven by this thread, within `timeout`.
+    /// `qname`/`rrtype` on a fresh context driven by this thread, by `deadline`.
     private static func once<T>(
-        _ qname: String, _ rrtype: Int32, dns: Config.DNS, timeout: Duration, tuning: UnboundContext.Tuning?,
+        _ qname: String, _ rrtype: Int32, dns: Config.DNS, deadline: Deadline, tuning: UnboundContext.Tuning?,
         answer: @escaping (EventAnswer) -> T, failed: (TLSAAnswer.Result) -> T
     ) throws(ResolverSetupError) -> T {
-        let deadline = Deadline(after: timeout)
         guard let base = dsync_event_base_new() else { throw .eventLoopFailed(reason: "event_base_new failed") }
         defer { dsync_event_base_free(base) }
         var delivered: T?

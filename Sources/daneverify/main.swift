@@ -135,7 +135,7 @@ func check(
     let answer: TLSAAnswer
     do {
         answer = try UnboundLookup.tlsa(
-            name, dns: config.dns, timeout: deadline.remaining, zoneAnchors: config.zoneAnchorsPath)
+            name, dns: config.dns, deadline: deadline, zoneAnchors: config.zoneAnchorsPath)
     } catch {
         return .reject(.usage, "resolver setup: \(error)")
     }

@@ -1,6 +1,7 @@
 import DANECore
 import DANEResolve
 import DANEResolvePool
+import DANESystem
 import Foundation
 import Testing
 
@@ -148,7 +149,8 @@ struct ResolverTests {
         dns.trustAnchorFile = Lab.path("dns/no-such-trust-anchors")
         #expect(throws: ResolverSetupError.self) { try UnboundResolver(dns: dns, maxInFlight: 4) }
         #expect(throws: ResolverSetupError.self) {
-            try UnboundLookup.tlsa(Self.name("sensor1._device.example.com"), dns: dns, timeout: .seconds(1))
+            try UnboundLookup.tlsa(
+                Self.name("sensor1._device.example.com"), dns: dns, deadline: Deadline(after: .seconds(1)))
         }
         do {
             _ = try UnboundResolver(dns: dns, maxInFlight: 4)
@@ -196,7 +198,7 @@ struct ResolverTests {
 
     @Test func test_oneShotTLSALookup_answersSecure_forTheHook() throws {
         let answer = try UnboundLookup.tlsa(
-            Self.name("sensor1._device.example.com"), dns: Self.labDNS(), timeout: .seconds(2))
+            Self.name("sensor1._device.example.com"), dns: Self.labDNS(), deadline: Deadline(after: .seconds(2)))
         let response = try Self.response(answer)
         #expect(response.security == .secure)
         #expect(Self.kinds(response) == ["3 0 0"])
@@ -210,7 +212,7 @@ struct ResolverTests {
         let clock = ContinuousClock()
         let start = clock.now
         let answer = try UnboundLookup.tlsa(
-            Self.name("sensor1._device.example.com"), dns: dns, timeout: .milliseconds(500))
+            Self.name("sensor1._device.example.com"), dns: dns, deadline: Deadline(after: .milliseconds(500)))
         let elapsed = clock.now - start
         #expect(answer.result == .timedOut)
         #expect(elapsed < .milliseconds(1000))
